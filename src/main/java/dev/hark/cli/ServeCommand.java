@@ -1,0 +1,113 @@
+package dev.hark.cli;
+
+import dev.hark.asr.AsrEngine;
+import dev.hark.asr.AsrEngines;
+import dev.hark.asr.AsrSettings;
+import dev.hark.ingest.IngestSettings;
+import dev.hark.metrics.HarkMetrics;
+import dev.hark.protocol.OverflowPolicy;
+import dev.hark.server.HarkServer;
+import dev.hark.server.ServerConfig;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code hark serve}: runs the gateway until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run the gateway: WebSocket /ws/live, /healthz, /readyz, /metrics.")
+final class ServeCommand implements Callable<Integer> {
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "8080", description = "Port to listen on, 0 for any (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--asr", defaultValue = "none", description = "Recognizer: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+      completionCandidates = EngineNames.class)
+  String asr;
+
+  @Option(names = "--none-rtf", defaultValue = "0", paramLabel = "X",
+      description = "With --asr none: seconds of work per second of audio, e.g. 1.0 = exactly real time (default: ${DEFAULT-VALUE}).")
+  double noneRtf;
+
+  @Option(names = "--queue-max", defaultValue = "48", paramLabel = "CHUNKS",
+      description = "Chunks each source queue holds (default: ${DEFAULT-VALUE}).")
+  int queueMax;
+
+  @Option(names = "--queue-max-ms", defaultValue = "0", paramLabel = "MS",
+      description = "Also bound each source queue by milliseconds of audio; 0 = chunk bound only (default: ${DEFAULT-VALUE}).")
+  int queueMaxMs;
+
+  @Option(names = "--overflow", defaultValue = "drop_oldest", paramLabel = "POLICY",
+      description = "Policy for sessions that name none: drop_oldest, drop_newest or block (default: ${DEFAULT-VALUE}).")
+  String overflow;
+
+  @Option(names = "--max-sources", defaultValue = "4", description = "Sources per session (default: ${DEFAULT-VALUE}).")
+  int maxSources;
+
+  @Option(names = "--max-sessions", defaultValue = "2000", description = "Concurrent sessions (default: ${DEFAULT-VALUE}).")
+  int maxSessions;
+
+  @Option(names = "--max-buffered-mb", defaultValue = "64", paramLabel = "MB",
+      description = "Global budget of queued audio over all sessions; past it sources are shed (default: ${DEFAULT-VALUE}).")
+  double maxBufferedMb;
+
+  @Option(names = "--max-message-kb", defaultValue = "256", paramLabel = "KB",
+      description = "Largest WebSocket message; larger ones close the connection with 1009 (default: ${DEFAULT-VALUE}).")
+  int maxMessageKb;
+
+  @Option(names = "--shed-hold-ms", defaultValue = "2000", paramLabel = "MS",
+      description = "Least time a shed source stays shed (default: ${DEFAULT-VALUE}).")
+  long shedHoldMs;
+
+  @Option(names = "--event-loops", paramLabel = "N", description = "Netty I/O threads (default: number of cores).")
+  Integer eventLoops;
+
+  @Override
+  public Integer call() throws Exception {
+    OverflowPolicy policy = OverflowPolicy.fromWire(overflow);
+    if (policy == null) {
+      return fail("--overflow must be drop_oldest, drop_newest or block, got " + overflow);
+    }
+    if (queueMax < 1 || queueMaxMs < 0 || maxSources < 1 || maxSources > 255 || maxSessions < 1
+        || maxBufferedMb <= 0 || maxMessageKb < 1 || shedHoldMs < 0) {
+      return fail("limits must be positive (and --max-sources at most 255)");
+    }
+    IngestSettings defaults = IngestSettings.defaults();
+    IngestSettings ingest = new IngestSettings(queueMax, queueMaxMs, maxSources, defaults.sampleRate(), policy,
+        (long) (maxBufferedMb * 1024 * 1024), maxSessions, defaults.statusInterval(), Duration.ofMillis(shedHoldMs),
+        defaults.shedInterval());
+    ServerConfig config = new ServerConfig(host, port, maxMessageKb * 1024,
+        eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops, ingest);
+    AsrEngine engine;
+    try {
+      engine = AsrEngines.create(asr, new AsrSettings(AsrSettings.defaults().workers(), noneRtf));
+    } catch (IllegalArgumentException e) {
+      return fail(e.getMessage());
+    }
+    HarkServer server = HarkServer.start(config, engine, new HarkMetrics());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "hark-shutdown"));
+    System.out.println("Hark listening on ws://" + host + ":" + server.port() + "/ws/live");
+    stopped.await();
+    return 0;
+  }
+
+  private static int fail(String message) {
+    System.err.println("hark serve: " + message);
+    return 2;
+  }
+
+  /** The engine names for {@code --help}. */
+  static final class EngineNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return AsrEngines.names().iterator();
+    }
+  }
+}

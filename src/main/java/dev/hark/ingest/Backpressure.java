@@ -1,0 +1,166 @@
+package dev.hark.ingest;
+
+import dev.hark.metrics.HarkMetrics;
+import dev.hark.protocol.DropReason;
+import dev.hark.protocol.OverflowPolicy;
+import dev.hark.protocol.StatusState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A session's reaction to full queues: counts drops, tells the client (throttled) and logs one line per episode;
+ * pauses and resumes the socket for {@code block}; carries out shedding and restoring. Session thread only.
+ */
+final class Backpressure {
+  private static final Logger log = LoggerFactory.getLogger(Backpressure.class);
+
+  private final SessionState session;
+  private final ConcurrencyController controller;
+  private final HarkMetrics metrics;
+  private boolean readingPaused;
+
+  Backpressure(SessionState session, ConcurrencyController controller) {
+    this.session = session;
+    this.controller = controller;
+    this.metrics = controller.metrics();
+  }
+
+  /** A chunk was queued; {@code pause} says the socket must stop being read. */
+  void accepted(SourceState src, boolean pause) {
+    if (pause) {
+      pause(src);
+    } else if (src.backpressure().active() && src.queue().depth() <= src.queue().capacity() / 4) {
+      maybeEndEpisode(src);
+    }
+  }
+
+  /** {@code n} chunks of {@code src} were dropped for {@code reason}. */
+  void dropped(SourceState src, DropReason reason, int n, long now) {
+    if (n <= 0) {
+      return;
+    }
+    long before = src.droppedTotal();
+    src.recordDrops(reason, n);
+    // A shed source was told once with source_dropped; a closed session has no one to tell.
+    if (reason != DropReason.SOURCE_SHED && reason != DropReason.SESSION_CLOSED) {
+      episodeEvent(src, StatusState.BACKPRESSURE, now, before);
+    }
+  }
+
+  private void pause(SourceState src) {
+    if (readingPaused) {
+      return;
+    }
+    readingPaused = true;
+    session.channel().setReading(false);
+    metrics.readPaused();
+    episodeEvent(src, StatusState.PAUSED, System.nanoTime(), src.droppedTotal());
+    maybeResume();
+  }
+
+  private void episodeEvent(SourceState src, StatusState state, long now, long droppedBefore) {
+    switch (src.backpressure().onDrop(now, droppedBefore)) {
+      case EPISODE_STARTED -> {
+        metrics.backpressureEpisode();
+        session.sendStatus(state, src);
+        maybeEndEpisode(src);
+      }
+      case REMINDER -> session.sendStatus(state, src);
+      case NOTHING -> { }
+    }
+  }
+
+  /** Ends the episode once the queue is at its low watermark and no drop came for the quiet period. */
+  private void maybeEndEpisode(SourceState src) {
+    BackpressureTracker t = src.backpressure();
+    if (!t.active() || session.isClosed()) {
+      return;
+    }
+    if (!src.queue().drained() && armDrainWatch(src)) {
+      return;
+    }
+    long now = System.nanoTime();
+    long wait = t.quietRemaining(now);
+    if (wait > 0) {
+      if (t.claimRecheck()) {
+        session.channel().schedule(() -> {
+          t.recheckRan();
+          maybeEndEpisode(src);
+        }, wait);
+      }
+      return;
+    }
+    long lengthMs = t.end(now) / 1_000_000;
+    session.sendStatus(StatusState.OK, src);
+    logEpisode(src, lengthMs, "queue drained");
+  }
+
+  /** Resumes reading once every queue is at its low watermark and the budget has room again. */
+  private void maybeResume() {
+    if (!readingPaused || session.isClosed()) {
+      return;
+    }
+    for (SourceState s : session.sources()) {
+      if (!s.queue().drained() && armDrainWatch(s)) {
+        return;
+      }
+    }
+    if (controller.budget().overLimit()) {
+      controller.whenBudgetWithinLimit(() -> session.channel().execute(this::maybeResume));
+      return;
+    }
+    readingPaused = false;
+    session.channel().setReading(true);
+  }
+
+  /** Asks the consumer to call back when the queue drains; false if it already has (nothing armed). */
+  private boolean armDrainWatch(SourceState src) {
+    if (src.drainWatched()) {
+      return true;
+    }
+    boolean armed = src.queue().watchDrain(() -> session.channel().execute(() -> onDrained(src)));
+    src.drainWatched(armed);
+    return armed;
+  }
+
+  private void onDrained(SourceState src) {
+    src.drainWatched(false);
+    maybeResume();
+    maybeEndEpisode(src);
+  }
+
+  void shed(SourceState src, boolean closed) {
+    int n = src.queue().clear();
+    src.markShed(System.nanoTime());
+    if (closed) {
+      return;
+    }
+    if (n > 0) {
+      src.recordDrops(DropReason.SOURCE_SHED, n);
+    }
+    metrics.sourceShed();
+    session.sendStatus(StatusState.SOURCE_DROPPED, src);
+    log.info("session={} source={} shed to keep the buffer budget: {} queued chunks dropped", session.id(),
+        src.name(), n);
+  }
+
+  void restore(SourceState src) {
+    src.markRestored();
+    metrics.sourceRestored();
+    session.sendStatus(StatusState.SOURCE_RESTORED, src);
+    log.info("session={} source={} restored", session.id(), src.name());
+  }
+
+  void sessionClosed(SourceState src) {
+    BackpressureTracker t = src.backpressure();
+    if (t.active()) {
+      logEpisode(src, t.end(System.nanoTime()) / 1_000_000, "session ended");
+    }
+  }
+
+  private void logEpisode(SourceState src, long lengthMs, String how) {
+    String what = session.policy() == OverflowPolicy.BLOCK ? "pause" : "backpressure";
+    log.info("session={} source={} {} episode over ({}) after {} ms: {} frames dropped", session.id(), src.name(),
+        what, how, lengthMs, src.droppedTotal() - src.backpressure().droppedBefore());
+  }
+}

@@ -1,0 +1,174 @@
+package dev.hark.ingest;
+
+import dev.hark.metrics.HarkMetrics;
+import dev.hark.protocol.DropReason;
+import dev.hark.protocol.OverflowPolicy;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Decides, for the whole server, what happens to every chunk: queue it, evict the oldest, refuse it, pause the
+ * socket, or shed a whole source when the global buffer budget is spent. The shedding policy is written down in
+ * docs/architecture.md; this class is its implementation.
+ */
+public final class ConcurrencyController {
+  private final IngestSettings settings;
+  private final BufferBudget budget;
+  private final HarkMetrics metrics;
+  private final Set<SourceState> sources = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger sessions = new AtomicInteger();
+  private final AtomicInteger consumers = new AtomicInteger();
+  private final AtomicLong lastShedNanos = new AtomicLong(System.nanoTime() - (1L << 40));
+  private final long shedHoldNanos;
+  private final long shedIntervalNanos;
+  private volatile boolean draining;
+
+  public ConcurrencyController(IngestSettings settings, HarkMetrics metrics) {
+    this.settings = settings;
+    this.budget = new BufferBudget(settings.maxBufferedBytes());
+    this.metrics = metrics;
+    this.shedHoldNanos = settings.shedHold().toNanos();
+    this.shedIntervalNanos = settings.shedInterval().toNanos();
+    metrics.gauge("sessions.active", "Open sessions", sessions::get);
+    metrics.gauge("source.queue.depth", "Chunks queued over all sources", () -> depth(false), "agg", "sum");
+    metrics.gauge("source.queue.depth", "Chunks queued in the fullest source queue", () -> depth(true), "agg", "max");
+    metrics.gauge("source.queues.active", "Source queues open", sources::size);
+    metrics.gauge("source.consumers.active", "Recognizer threads reading a source stream", consumers::get);
+    metrics.gauge("audio.buffered.bytes", "Audio bytes queued over all sources", budget::used);
+    metrics.gauge("audio.buffered.limit.bytes", "The global buffer budget", budget::limit);
+  }
+
+  public IngestSettings settings() {
+    return settings;
+  }
+
+  BufferBudget budget() {
+    return budget;
+  }
+
+  /** Takes a session slot if the server has one; the caller must {@link #releaseSession()} it once. */
+  public boolean tryReserveSession() {
+    while (true) {
+      int n = sessions.get();
+      if (draining || n >= settings.maxSessions()) {
+        return false;
+      }
+      if (sessions.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  public void releaseSession() {
+    sessions.decrementAndGet();
+  }
+
+  /** Whether a new session would be taken now (what {@code /readyz} reports). */
+  public boolean acceptingSessions() {
+    return !draining && sessions.get() < settings.maxSessions();
+  }
+
+  public int sessionsActive() {
+    return sessions.get();
+  }
+
+  /** Refuses new sessions from now on (shutdown). */
+  public void drain() {
+    draining = true;
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  void register(SourceState s) {
+    sources.add(s);
+  }
+
+  void unregister(SourceState s) {
+    sources.remove(s);
+  }
+
+  void consumerStarted() {
+    consumers.incrementAndGet();
+  }
+
+  void consumerEnded() {
+    consumers.decrementAndGet();
+  }
+
+  /** Queues {@code chunk} for {@code source} under the session's policy, or says why not. Session thread only. */
+  public SubmitResult submitChunk(SessionState session, SourceState source, Chunk chunk) {
+    if (shouldDropSource(session, source)) {
+      return SubmitResult.SHED;
+    }
+    SubmitResult r = source.queue().offer(chunk, session.policy());
+    boolean budgetSpent = switch (r) {
+      case SubmitResult.Rejected x -> x.reason() == DropReason.GLOBAL_BUDGET;
+      case SubmitResult.DroppedOldest d -> d.forBudget() > 0;
+      case SubmitResult.Accepted a -> a.pauseReading() && budget.overLimit();
+    };
+    if (budgetSpent) {
+      shedOne();
+    }
+    return r;
+  }
+
+  /**
+   * Whether {@code source} is shed now. A shed source comes back here, lazily on its next chunk, once the budget
+   * is below half and the source has been shed for the hold time. Session thread only.
+   */
+  public boolean shouldDropSource(SessionState session, SourceState source) {
+    if (!source.isShed()) {
+      return false;
+    }
+    if (budget.belowLowWatermark() && System.nanoTime() - source.shedAtNanos() >= shedHoldNanos) {
+      session.restoreSource(source);
+      return false;
+    }
+    return true;
+  }
+
+  /** Sheds the source holding the most queued audio, at most once per shed interval, never a block session's. */
+  private void shedOne() {
+    long now = System.nanoTime();
+    long last = lastShedNanos.get();
+    if (now - last < shedIntervalNanos || !lastShedNanos.compareAndSet(last, now)) {
+      return;
+    }
+    SourceState victim = null;
+    long most = 0;
+    for (SourceState s : sources) {
+      long b = s.queue().bytes();
+      if (b > most && !s.isShed() && s.session().policy() != OverflowPolicy.BLOCK) {
+        most = b;
+        victim = s;
+      }
+    }
+    if (victim != null && victim.claimShed()) {
+      SourceState v = victim;
+      v.session().channel().execute(() -> v.session().shedSource(v));
+    }
+  }
+
+  private int depth(boolean max) {
+    int sum = 0;
+    int top = 0;
+    for (SourceState s : sources) {
+      int d = s.queue().depth();
+      sum += d;
+      top = Math.max(top, d);
+    }
+    return max ? top : sum;
+  }
+
+  void whenBudgetWithinLimit(Runnable task) {
+    budget.whenWithinLimit(task);
+  }
+
+  HarkMetrics metrics() {
+    return metrics;
+  }
+}

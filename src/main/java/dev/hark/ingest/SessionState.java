@@ -1,0 +1,286 @@
+package dev.hark.ingest;
+
+import dev.hark.metrics.HarkMetrics;
+import dev.hark.protocol.ClientMessage;
+import dev.hark.protocol.CloseCode;
+import dev.hark.protocol.DropReason;
+import dev.hark.protocol.ErrorCode;
+import dev.hark.protocol.OverflowPolicy;
+import dev.hark.protocol.ProtocolError;
+import dev.hark.protocol.ServerMessage;
+import dev.hark.protocol.SourceStats;
+import dev.hark.protocol.StatusState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client session: its sources, sample rate and overflow policy, and the life from {@code start} through audio
+ * to {@code stop} or a lost connection. Every method runs on the session's own thread (its Netty event loop).
+ */
+public final class SessionState {
+  private static final Logger log = LoggerFactory.getLogger(SessionState.class);
+
+  private final String id;
+  private final SessionChannel channel;
+  private final ConcurrencyController controller;
+  private final SourceConsumer consumer;
+  private final IngestSettings settings;
+  private final HarkMetrics metrics;
+  private final Map<String, SourceState> sources = new LinkedHashMap<>();
+  private final List<SourceState> declared = new ArrayList<>();
+  private final Backpressure backpressure;
+  private final long openedNanos = System.nanoTime();
+  private int sampleRate;
+  private OverflowPolicy policy;
+  private boolean started;
+  private boolean audioSeen;
+  private boolean stopping;
+  private boolean closed;
+  private boolean finished;
+
+  public SessionState(String id, SessionChannel channel, ConcurrencyController controller, SourceConsumer consumer) {
+    this.id = id;
+    this.channel = channel;
+    this.controller = controller;
+    this.consumer = consumer;
+    this.settings = controller.settings();
+    this.metrics = controller.metrics();
+    this.sampleRate = settings.sampleRate();
+    this.policy = settings.overflow();
+    this.backpressure = new Backpressure(this, controller);
+    metrics.sessionStarted();
+    log.info("session={} opened from {}", id, channel.remoteAddress());
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public OverflowPolicy policy() {
+    return policy;
+  }
+
+  SessionChannel channel() {
+    return channel;
+  }
+
+  Iterable<SourceState> sources() {
+    return sources.values();
+  }
+
+  /** Acts on one decoded client message. */
+  public void handle(ClientMessage m) {
+    switch (m) {
+      case ClientMessage.Audio a -> audio(a.source(), a.pcm(), a.seq());
+      case ClientMessage.BinaryAudio b -> binaryAudio(b.sourceIndex(), b.pcm());
+      case ClientMessage.Start s -> start(s);
+      case ClientMessage.Stop s -> stop();
+      case ClientMessage.Ping p -> channel.send(ServerMessage.PONG);
+    }
+  }
+
+  /** Answers a client mistake with a typed error; the session goes on. */
+  public void reject(ProtocolError e, String source) {
+    metrics.protocolError(e.code());
+    channel.send(new ServerMessage.Error(e.code(), e.message(), source));
+  }
+
+  private void reject(ErrorCode code, String message, String source) {
+    reject(new ProtocolError(code, message), source);
+  }
+
+  private void start(ClientMessage.Start s) {
+    if (stopping || started || audioSeen) {
+      reject(ErrorCode.BAD_STATE, stopping ? "the session is stopping" : started
+          ? "start was already received" : "start must come before any audio", null);
+      return;
+    }
+    List<String> names = s.sources() == null ? List.of() : s.sources();
+    if (names.size() > settings.maxSources()) {
+      reject(ErrorCode.TOO_MANY_SOURCES, "at most " + settings.maxSources() + " sources per session, got "
+          + names.size(), null);
+      return;
+    }
+    started = true;
+    sampleRate = s.sampleRate() == null ? settings.sampleRate() : s.sampleRate();
+    policy = s.overflow() == null ? settings.overflow() : s.overflow();
+    for (String name : names) {
+      declared.add(openSource(name));
+    }
+    channel.send(new ServerMessage.Ready(id, sampleRate, settings.queueMax(), policy, names, settings.maxSources()));
+  }
+
+  private void binaryAudio(int index, byte[] pcm) {
+    if (index >= declared.size()) {
+      reject(ErrorCode.UNKNOWN_SOURCE, "binary frame names source index " + index + " but start declared "
+          + declared.size() + " source(s)", null);
+      return;
+    }
+    audio(declared.get(index).name(), pcm, -1);
+  }
+
+  private void audio(String name, byte[] pcm, long seq) {
+    if (stopping) {
+      reject(ErrorCode.BAD_STATE, "audio after stop is ignored", name);
+      return;
+    }
+    audioSeen = true;
+    SourceState src = sources.get(name);
+    if (src == null) {
+      if (sources.size() >= settings.maxSources()) {
+        reject(ErrorCode.TOO_MANY_SOURCES, "at most " + settings.maxSources() + " sources per session; \""
+            + name + "\" would be one more", name);
+        return;
+      }
+      src = openSource(name);
+    }
+    long now = System.nanoTime();
+    Chunk chunk = src.receive(pcm, now);
+    if (seq >= 0) {
+      long missing = src.checkSeq(seq);
+      if (missing > 0) {
+        metrics.seqMissing(missing);
+        if (src.gapStatusDue(now, settings.statusInterval().toNanos())) {
+          channel.send(new ServerMessage.SeqGap(name, seq - missing, seq, src.seqMissing()));
+        }
+      }
+    }
+    switch (controller.submitChunk(this, src, chunk)) {
+      case SubmitResult.Accepted a -> backpressure.accepted(src, a.pauseReading());
+      case SubmitResult.DroppedOldest d -> {
+        backpressure.dropped(src, DropReason.DROP_OLDEST, d.forQueue(), now);
+        backpressure.dropped(src, DropReason.GLOBAL_BUDGET, d.forBudget(), now);
+      }
+      case SubmitResult.Rejected r -> backpressure.dropped(src, r.reason(), 1, now);
+    }
+  }
+
+  private SourceState openSource(String name) {
+    SourceQueue queue = new SourceQueue(settings.queueMax(), settings.queueMaxBytes(sampleRate), controller.budget());
+    SourceState src = new SourceState(this, name, queue, metrics, sampleRate, settings.statusInterval().toNanos());
+    sources.put(name, src);
+    controller.register(src);
+    Thread t = Thread.ofVirtual().name("hark-" + id + "-" + name).unstarted(() -> runConsumer(src));
+    src.consumer(t);
+    controller.consumerStarted();
+    t.start();
+    return src;
+  }
+
+  private void runConsumer(SourceState src) {
+    try {
+      consumer.consume(src.stream(), channel);
+    } catch (InterruptedException e) {
+      log.debug("session={} source={} consumer interrupted", id, src.name());
+    } catch (Exception e) {
+      log.warn("session={} source={} recognizer failed: {}", id, src.name(), e.toString());
+      channel.send(new ServerMessage.Error(ErrorCode.ASR_FAILED, "the recognizer of this source failed: " + e,
+          src.name()));
+      metrics.protocolError(ErrorCode.ASR_FAILED);
+    } finally {
+      // A consumer that gave up early must not leave its queue to fill: read the rest and count it as lost.
+      long rest = Thread.currentThread().isInterrupted() ? 0 : src.stream().discardRest();
+      if (rest > 0) {
+        src.recordDrops(DropReason.ASR_FAILED, rest);
+      }
+      controller.consumerEnded();
+      src.done().complete(null);
+    }
+  }
+
+  private void stop() {
+    if (stopping) {
+      reject(ErrorCode.BAD_STATE, "stop was already received", null);
+      return;
+    }
+    stopping = true;
+    List<CompletableFuture<Void>> done = new ArrayList<>();
+    for (SourceState src : sources.values()) {
+      src.queue().end();
+      done.add(src.done());
+    }
+    channel.setReading(true);
+    CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
+        .whenComplete((v, e) -> channel.execute(this::finishStop));
+  }
+
+  private void finishStop() {
+    if (closed) {
+      return;
+    }
+    List<SourceStats> stats = stats();
+    channel.send(new ServerMessage.Stopped(id, elapsedMs(), stats));
+    logTotals("stopped", stats);
+    finished = true;
+    channel.close(CloseCode.NORMAL, "stopped");
+  }
+
+  /** The connection is gone (or closing): free the queues and stop the consumers. Idempotent. */
+  public void close() {
+    if (closed) {
+      return;
+    }
+    boolean wasStopping = stopping;
+    closed = true;
+    stopping = true;
+    for (SourceState src : sources.values()) {
+      int discarded = src.queue().abort();
+      if (discarded > 0) {
+        src.recordDrops(DropReason.SESSION_CLOSED, discarded);
+      }
+      src.interruptConsumer();
+      controller.unregister(src);
+      backpressure.sessionClosed(src);
+    }
+    controller.releaseSession();
+    if (!finished) {
+      logTotals(wasStopping ? "closed while draining after stop" : "closed without stop", stats());
+    }
+  }
+
+  void shedSource(SourceState src) {
+    backpressure.shed(src, closed);
+  }
+
+  void restoreSource(SourceState src) {
+    backpressure.restore(src);
+  }
+
+  List<SourceStats> stats() {
+    List<SourceStats> out = new ArrayList<>(sources.size());
+    for (SourceState src : sources.values()) {
+      out.add(src.stats(sampleRate));
+    }
+    return out;
+  }
+
+  private long elapsedMs() {
+    return (System.nanoTime() - openedNanos) / 1_000_000;
+  }
+
+  private void logTotals(String how, List<SourceStats> stats) {
+    long received = 0;
+    long accepted = 0;
+    long dropped = 0;
+    for (SourceStats s : stats) {
+      received += s.framesReceived();
+      accepted += s.framesAccepted();
+      dropped += s.framesDropped();
+    }
+    log.info("session={} {} after {} ms: sources={} frames received={} accepted={} dropped={}", id, how,
+        elapsedMs(), sources.keySet(), received, accepted, dropped);
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  void sendStatus(StatusState state, SourceState src) {
+    channel.send(new ServerMessage.Status(state, src.name(), src.droppedTotal(), src.queue().depth()));
+  }
+}

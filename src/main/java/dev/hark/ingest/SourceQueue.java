@@ -1,0 +1,241 @@
+package dev.hark.ingest;
+
+import dev.hark.protocol.OverflowPolicy;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The bounded queue between one source's socket and its recognizer: at most {@code maxChunks} chunks and, when
+ * set, {@code maxBytes} bytes. One producer (the session's event loop) offers under an overflow policy; one
+ * consumer (a virtual thread) takes. Every queued byte is held against the server's {@link BufferBudget}.
+ */
+public final class SourceQueue {
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition notEmpty = lock.newCondition();
+  private final ArrayDeque<Chunk> chunks;
+  private final int maxChunks;
+  private final long maxBytes;
+  private final int lowChunks;
+  private final BufferBudget budget;
+  private long bytes;
+  private boolean ended;
+  private Runnable drainWatch;
+  // Mirrors for lock-free reads by gauges and the shedding scan.
+  private volatile int depth;
+  private volatile long queuedBytes;
+
+  /**
+   * @param maxChunks the chunk bound ({@code --queue-max})
+   * @param maxBytes the byte bound ({@code --queue-max-ms} in bytes), or 0 for none
+   */
+  public SourceQueue(int maxChunks, long maxBytes, BufferBudget budget) {
+    if (maxChunks < 1) {
+      throw new IllegalArgumentException("queue needs room for at least one chunk");
+    }
+    this.maxChunks = maxChunks;
+    this.maxBytes = maxBytes;
+    this.lowChunks = maxChunks / 4;
+    this.budget = budget;
+    this.chunks = new ArrayDeque<>(Math.min(maxChunks, 64));
+  }
+
+  /** Queues {@code c} under {@code policy}; see {@link SubmitResult} for the outcomes. */
+  SubmitResult offer(Chunk c, OverflowPolicy policy) {
+    lock.lock();
+    try {
+      if (ended) {
+        return SubmitResult.CLOSED;
+      }
+      return switch (policy) {
+        case BLOCK -> offerBlocking(c);
+        case DROP_NEWEST -> offerDropNewest(c);
+        case DROP_OLDEST -> offerDropOldest(c);
+      };
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private SubmitResult offerBlocking(Chunk c) {
+    budget.forceAcquire(c.size());
+    push(c);
+    return isFull() || budget.overLimit() ? SubmitResult.ACCEPTED_PAUSE : SubmitResult.ACCEPTED;
+  }
+
+  private SubmitResult offerDropNewest(Chunk c) {
+    if (wouldOverflow(c.size())) {
+      return SubmitResult.QUEUE_FULL;
+    }
+    if (!budget.tryAcquire(c.size())) {
+      return SubmitResult.NO_BUDGET;
+    }
+    push(c);
+    return SubmitResult.ACCEPTED;
+  }
+
+  private SubmitResult offerDropOldest(Chunk c) {
+    // If even all of this queue's audio could not make room in the global budget, keep it and refuse the new chunk.
+    if (budget.used() - bytes + c.size() > budget.limit()) {
+      return SubmitResult.NO_BUDGET;
+    }
+    int forQueue = 0;
+    while (!chunks.isEmpty() && wouldOverflow(c.size())) {
+      evictHead();
+      forQueue++;
+    }
+    int forBudget = 0;
+    while (!budget.tryAcquire(c.size())) {
+      if (chunks.isEmpty()) {
+        // Other producers took the room meanwhile; overdraw by this one chunk rather than spin.
+        budget.forceAcquire(c.size());
+        break;
+      }
+      evictHead();
+      forBudget++;
+    }
+    push(c);
+    if (forQueue + forBudget == 0) {
+      return SubmitResult.ACCEPTED;
+    }
+    return forQueue == 1 && forBudget == 0
+        ? SubmitResult.DROPPED_ONE_OLDEST
+        : new SubmitResult.DroppedOldest(forQueue, forBudget);
+  }
+
+  private boolean wouldOverflow(int size) {
+    return chunks.size() >= maxChunks || (maxBytes > 0 && bytes + size > maxBytes);
+  }
+
+  private boolean isFull() {
+    return chunks.size() >= maxChunks || (maxBytes > 0 && bytes >= maxBytes);
+  }
+
+  private boolean isDrained() {
+    return chunks.size() <= lowChunks && (maxBytes == 0 || bytes <= maxBytes / 4);
+  }
+
+  private void push(Chunk c) {
+    chunks.addLast(c);
+    bytes += c.size();
+    mirror();
+    notEmpty.signal();
+  }
+
+  private void evictHead() {
+    Chunk old = chunks.pollFirst();
+    bytes -= old.size();
+    budget.release(old.size());
+    mirror();
+  }
+
+  private void mirror() {
+    depth = chunks.size();
+    queuedBytes = bytes;
+  }
+
+  /** The next chunk, waiting for one; null once input has ended and the queue is empty. */
+  Chunk take() throws InterruptedException {
+    Chunk c;
+    Runnable watcher = null;
+    lock.lockInterruptibly();
+    try {
+      while (chunks.isEmpty()) {
+        if (ended) {
+          return null;
+        }
+        notEmpty.await();
+      }
+      c = chunks.pollFirst();
+      bytes -= c.size();
+      mirror();
+      if (drainWatch != null && isDrained()) {
+        watcher = drainWatch;
+        drainWatch = null;
+      }
+    } finally {
+      lock.unlock();
+    }
+    budget.release(c.size());
+    if (watcher != null) {
+      watcher.run();
+    }
+    return c;
+  }
+
+  /**
+   * Runs {@code task} once, on the consumer's thread, when the queue has drained to its low watermark (a quarter
+   * of its bounds). Returns false, arming nothing, if it already has.
+   */
+  boolean watchDrain(Runnable task) {
+    lock.lock();
+    try {
+      if (isDrained()) {
+        return false;
+      }
+      drainWatch = task;
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean drained() {
+    lock.lock();
+    try {
+      return isDrained();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Discards every queued chunk and returns how many there were. */
+  int clear() {
+    lock.lock();
+    try {
+      int n = chunks.size();
+      budget.release(bytes);
+      chunks.clear();
+      bytes = 0;
+      mirror();
+      return n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** No more input: the consumer takes what is queued, then sees the end. */
+  void end() {
+    lock.lock();
+    try {
+      ended = true;
+      notEmpty.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Ends input and discards what is queued; returns how many chunks were discarded. */
+  int abort() {
+    lock.lock();
+    try {
+      ended = true;
+      notEmpty.signalAll();
+      return clear();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public int depth() {
+    return depth;
+  }
+
+  public long bytes() {
+    return queuedBytes;
+  }
+
+  public int capacity() {
+    return maxChunks;
+  }
+}

@@ -1,0 +1,174 @@
+package dev.hark.ingest;
+
+import dev.hark.metrics.HarkMetrics;
+import dev.hark.metrics.SourceMeters;
+import dev.hark.protocol.DropReason;
+import dev.hark.protocol.SourceStats;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * One source of one session: its queue and stream, its counters, its backpressure episode and whether it is shed.
+ * Counters that the consumer thread or the shedder also touch are atomic; the rest belong to the session thread.
+ */
+public final class SourceState {
+  private final SessionState session;
+  private final String name;
+  private final SourceQueue queue;
+  private final SourceMeters meters;
+  private final PcmStream stream;
+  private final BackpressureTracker backpressure;
+  private final AtomicLongArray dropped = new AtomicLongArray(DropReason.values().length);
+  private final AtomicLong consumed = new AtomicLong();
+  private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private final AtomicBoolean shedPending = new AtomicBoolean();
+  private volatile boolean shed;
+  private long shedAtNanos;
+  private long framesReceived;
+  private long bytesReceived;
+  private long samplesReceived;
+  private long expectedSeq = -1;
+  private long seqMissing;
+  private long lastGapStatusNanos;
+  private boolean drainWatched;
+  private Thread consumer;
+
+  SourceState(SessionState session, String name, SourceQueue queue, HarkMetrics metrics, int sampleRate,
+      long statusIntervalNanos) {
+    this.session = session;
+    this.name = name;
+    this.queue = queue;
+    this.meters = metrics.source(name);
+    this.backpressure = new BackpressureTracker(statusIntervalNanos);
+    this.stream = new PcmStream(queue, session.id(), name, sampleRate, c -> {
+      consumed.incrementAndGet();
+      meters.consumed();
+      metrics.queueWait(System.nanoTime() - c.enqueuedNanos());
+    });
+  }
+
+  public SessionState session() {
+    return session;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public SourceQueue queue() {
+    return queue;
+  }
+
+  PcmStream stream() {
+    return stream;
+  }
+
+  BackpressureTracker backpressure() {
+    return backpressure;
+  }
+
+  CompletableFuture<Void> done() {
+    return done;
+  }
+
+  /** Counts a valid chunk and places it on the timeline. */
+  Chunk receive(byte[] pcm, long now) {
+    framesReceived++;
+    bytesReceived += pcm.length;
+    meters.received(pcm.length);
+    Chunk c = new Chunk(pcm, samplesReceived, now);
+    samplesReceived += pcm.length / 2;
+    return c;
+  }
+
+  /** Records a client seq number; returns how many chunks it says went missing just before this one. */
+  long checkSeq(long seq) {
+    long missing = expectedSeq >= 0 && seq > expectedSeq ? seq - expectedSeq : 0;
+    expectedSeq = seq + 1;
+    seqMissing += missing;
+    return missing;
+  }
+
+  long seqMissing() {
+    return seqMissing;
+  }
+
+  /** True when a gap status may go out now (at most one per interval). */
+  boolean gapStatusDue(long now, long intervalNanos) {
+    if (lastGapStatusNanos != 0 && now - lastGapStatusNanos < intervalNanos) {
+      return false;
+    }
+    lastGapStatusNanos = now;
+    return true;
+  }
+
+  void recordDrops(DropReason reason, long n) {
+    dropped.addAndGet(reason.ordinal(), n);
+    meters.dropped(reason, (int) n);
+  }
+
+  public long droppedTotal() {
+    long sum = 0;
+    for (int i = 0; i < dropped.length(); i++) {
+      sum += dropped.get(i);
+    }
+    return sum;
+  }
+
+  public boolean isShed() {
+    return shed;
+  }
+
+  /** Claims this source for shedding; false if it is already shed or being shed. */
+  boolean claimShed() {
+    return !shed && shedPending.compareAndSet(false, true);
+  }
+
+  void markShed(long now) {
+    shedAtNanos = now;
+    shed = true;
+    shedPending.set(false);
+  }
+
+  void markRestored() {
+    shed = false;
+  }
+
+  long shedAtNanos() {
+    return shedAtNanos;
+  }
+
+  boolean drainWatched() {
+    return drainWatched;
+  }
+
+  void drainWatched(boolean watched) {
+    drainWatched = watched;
+  }
+
+  void consumer(Thread t) {
+    consumer = t;
+  }
+
+  void interruptConsumer() {
+    if (consumer != null) {
+      consumer.interrupt();
+    }
+  }
+
+  SourceStats stats(int sampleRate) {
+    Map<String, Long> byReason = new LinkedHashMap<>();
+    for (DropReason r : DropReason.values()) {
+      long n = dropped.get(r.ordinal());
+      if (n > 0) {
+        byReason.put(r.wire(), n);
+      }
+    }
+    return new SourceStats(name, framesReceived, consumed.get(), droppedTotal(), byReason, bytesReceived,
+        samplesReceived * 1000 / sampleRate, seqMissing);
+  }
+}

@@ -1,0 +1,173 @@
+package dev.hark.metrics;
+
+import dev.hark.protocol.DropReason;
+import dev.hark.protocol.ErrorCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hark's meters in one Prometheus registry, the only global mutable state the server has. Meters are created
+ * once and cached; a meter that cannot be registered is replaced by a detached one, so ingest never fails on
+ * metrics.
+ */
+public final class HarkMetrics {
+  /** Source labels are client-chosen names; past this many distinct ones they are counted as "other". */
+  public static final int MAX_SOURCE_LABELS = 32;
+
+  private static final Logger log = LoggerFactory.getLogger(HarkMetrics.class);
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final MeterRegistry detached = new SimpleMeterRegistry();
+  private final Map<String, SourceMeters> sources = new ConcurrentHashMap<>();
+  private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+  private final Map<String, Counter> messagesDropped = new ConcurrentHashMap<>();
+  private final Counter decodeErrors;
+  private final Counter sessionsTotal;
+  private final Counter sessionsRefused;
+  private final Counter backpressureEpisodes;
+  private final Counter sourcesShed;
+  private final Counter sourcesRestored;
+  private final Counter readPauses;
+  private final Counter seqMissing;
+  private final Timer queueWait;
+
+  public HarkMetrics() {
+    for (ErrorCode c : ErrorCode.values()) {
+      errors.put(c, counter("protocol.errors", "Client messages answered with an error, by code", "code", c.wire()));
+    }
+    decodeErrors = counter("audio.decode.errors", "Audio chunks that could not be decoded (bad_audio, bad_base64)");
+    sessionsTotal = counter("sessions.started", "Sessions opened since start");
+    sessionsRefused = counter("sessions.refused", "WebSocket upgrades refused because the server was full or draining");
+    backpressureEpisodes = counter("backpressure.episodes", "Times a source started dropping chunks");
+    sourcesShed = counter("sources.shed", "Whole sources shed to keep the global buffer budget");
+    sourcesRestored = counter("sources.restored", "Shed sources taken in again");
+    readPauses = counter("socket.read.pauses", "Times a block-policy session stopped reading its socket");
+    seqMissing = counter("audio.seq.missing", "Chunks the clients' seq numbers say never arrived");
+    queueWait = safely(() -> Timer.builder("audio.queue.wait")
+        .description("Time from enqueue to the recognizer reading the chunk")
+        .serviceLevelObjectives(ms(1), ms(2), ms(5), ms(10), ms(20), ms(50), ms(100), ms(250), ms(500),
+            ms(1000), ms(2500), ms(5000), ms(10000))
+        .register(registry), () -> Timer.builder("audio.queue.wait").register(detached));
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+  }
+
+  /** The meters for chunks of sources with this name. */
+  public SourceMeters source(String name) {
+    SourceMeters m = sources.get(name);
+    if (m != null) {
+      return m;
+    }
+    String label = sources.size() < MAX_SOURCE_LABELS ? name : "other";
+    return sources.computeIfAbsent(label, this::newSourceMeters);
+  }
+
+  private SourceMeters newSourceMeters(String label) {
+    Counter[] dropped = new Counter[DropReason.values().length];
+    for (DropReason r : DropReason.values()) {
+      dropped[r.ordinal()] = counter("audio.frames.dropped", "Audio chunks dropped, by source and reason",
+          "source", label, "reason", r.wire());
+    }
+    return new SourceMeters(
+        counter("audio.frames.received", "Valid audio chunks received (accepted or not)", "source", label),
+        counter("audio.bytes.received", "Decoded PCM bytes received", "source", label),
+        counter("audio.frames.consumed", "Audio chunks delivered to the recognizer", "source", label),
+        dropped);
+  }
+
+  public void protocolError(ErrorCode code) {
+    errors.get(code).increment();
+    if (code == ErrorCode.BAD_AUDIO || code == ErrorCode.BAD_BASE64) {
+      decodeErrors.increment();
+    }
+  }
+
+  public void messageDropped(String type) {
+    messagesDropped.computeIfAbsent(type, t -> counter("server.messages.dropped",
+        "Messages to clients dropped because the client was not reading", "type", t)).increment();
+  }
+
+  public void sessionStarted() {
+    sessionsTotal.increment();
+  }
+
+  public void sessionRefused() {
+    sessionsRefused.increment();
+  }
+
+  public void backpressureEpisode() {
+    backpressureEpisodes.increment();
+  }
+
+  public void sourceShed() {
+    sourcesShed.increment();
+  }
+
+  public void sourceRestored() {
+    sourcesRestored.increment();
+  }
+
+  public void readPaused() {
+    readPauses.increment();
+  }
+
+  public void seqMissing(long frames) {
+    seqMissing.increment(frames);
+  }
+
+  public void queueWait(long nanos) {
+    queueWait.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Registers a gauge read at scrape time. */
+  public void gauge(String name, String description, Supplier<Number> value, String... tags) {
+    safely(() -> Gauge.builder(name, value).description(description).tags(tags).register(registry), () -> null);
+  }
+
+  /** The registry, for engines that add meters of their own. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** All meters in the Prometheus text format. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  private Counter counter(String name, String description, String... tags) {
+    return safely(() -> Counter.builder(name).description(description).tags(tags).register(registry),
+        () -> Counter.builder(name).tags(tags).register(detached));
+  }
+
+  private static <T> T safely(Supplier<T> create, Supplier<T> fallback) {
+    try {
+      return create.get();
+    } catch (RuntimeException e) {
+      log.warn("metric could not be registered, counting it off the record: {}", e.toString());
+      return fallback.get();
+    }
+  }
+
+  private static Duration ms(long n) {
+    return Duration.ofMillis(n);
+  }
+}

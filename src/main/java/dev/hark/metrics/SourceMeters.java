@@ -1,0 +1,34 @@
+package dev.hark.metrics;
+
+import dev.hark.protocol.DropReason;
+import io.micrometer.core.instrument.Counter;
+
+/** The counters of one source label, created once and reused for every chunk of every session with that label. */
+public final class SourceMeters {
+  private final Counter framesReceived;
+  private final Counter bytesReceived;
+  private final Counter framesConsumed;
+  private final Counter[] dropped;
+
+  SourceMeters(Counter framesReceived, Counter bytesReceived, Counter framesConsumed, Counter[] dropped) {
+    this.framesReceived = framesReceived;
+    this.bytesReceived = bytesReceived;
+    this.framesConsumed = framesConsumed;
+    this.dropped = dropped;
+  }
+
+  /** A valid chunk arrived (whatever then happens to it). */
+  public void received(int bytes) {
+    framesReceived.increment();
+    bytesReceived.increment(bytes);
+  }
+
+  /** A chunk reached the recognizer. */
+  public void consumed() {
+    framesConsumed.increment();
+  }
+
+  public void dropped(DropReason reason, int frames) {
+    dropped[reason.ordinal()].increment(frames);
+  }
+}

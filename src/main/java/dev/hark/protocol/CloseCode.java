@@ -1,0 +1,17 @@
+package dev.hark.protocol;
+
+/** WebSocket close codes the server uses (RFC 6455 section 7.4), named for what they mean in Hark. */
+public final class CloseCode {
+  /** The session ended after {@code stop}: every result was sent. */
+  public static final int NORMAL = 1000;
+  /** The server is shutting down or the session outlived a limit. */
+  public static final int GOING_AWAY = 1001;
+  /** The client broke the WebSocket protocol itself (bad framing, bad masking, invalid close). */
+  public static final int PROTOCOL_ERROR = 1002;
+  /** A frame or message larger than {@code --max-message-kb}. */
+  public static final int MESSAGE_TOO_BIG = 1009;
+  /** The server failed in a way it cannot recover for this session. */
+  public static final int INTERNAL_ERROR = 1011;
+
+  private CloseCode() {}
+}

@@ -1,0 +1,51 @@
+package dev.hark.protocol;
+
+import java.util.List;
+
+/** The messages the server sends; see docs/protocol.md. Droppable ones are shed when the client does not read. */
+public sealed interface ServerMessage {
+
+  /** Whether this message may be dropped when the client's socket is backed up (audio is never traded for it). */
+  default boolean droppable() {
+    return true;
+  }
+
+  /** The answer to {@code start}. */
+  record Ready(String sessionId, int sampleRate, int queueMax, OverflowPolicy overflow, List<String> sources,
+      int maxSources) implements ServerMessage {
+    @Override
+    public boolean droppable() {
+      return false;
+    }
+  }
+
+  /** A change in one source's queue or admission; see {@link StatusState}. */
+  record Status(StatusState state, String source, long droppedFrames, int queueDepth) implements ServerMessage {}
+
+  /** The client's {@code seq} numbers for a source skipped ahead: {@code missingFrames} is the running total. */
+  record SeqGap(String source, long expectedSeq, long receivedSeq, long missingFrames) implements ServerMessage {}
+
+  /** A typed error; {@code source} is null when the error is not about one source. */
+  record Error(ErrorCode code, String message, String source) implements ServerMessage {}
+
+  /** The answer to {@code ping}. */
+  record Pong() implements ServerMessage {}
+
+  /** The last message of a session that ended with {@code stop}. */
+  record Stopped(String sessionId, long durationMs, List<SourceStats> sources) implements ServerMessage {
+    @Override
+    public boolean droppable() {
+      return false;
+    }
+  }
+
+  /** A recognition result on the source's audio timeline. */
+  record Transcript(String source, String text, boolean isFinal, long startMs, long endMs) implements ServerMessage {
+    @Override
+    public boolean droppable() {
+      return !isFinal;
+    }
+  }
+
+  Pong PONG = new Pong();
+}

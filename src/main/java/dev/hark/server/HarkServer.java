@@ -1,0 +1,125 @@
+package dev.hark.server;
+
+import dev.hark.asr.AsrEngine;
+import dev.hark.ingest.ConcurrencyController;
+import dev.hark.ingest.SourceConsumer;
+import dev.hark.metrics.HarkMetrics;
+import dev.hark.protocol.ServerMessage;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running Hark gateway: the Netty server, its controller and its recognizer. Close it to stop. */
+public final class HarkServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HarkServer.class);
+
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final Channel listener;
+  private final ConcurrencyController controller;
+  private final HarkMetrics metrics;
+  private final AsrEngine engine;
+
+  private HarkServer(ServerConfig config, AsrEngine engine, HarkMetrics metrics) throws InterruptedException {
+    this.engine = engine;
+    this.metrics = metrics;
+    this.controller = new ConcurrencyController(config.ingest(), metrics);
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerSocketChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    boss = new MultiThreadIoEventLoopGroup(1, io);
+    workers = new MultiThreadIoEventLoopGroup(config.eventLoops(), io);
+    SourceConsumer consumer = (audio, replies) -> engine.recognize(audio, (text, fin, startMs, endMs) ->
+        replies.send(new ServerMessage.Transcript(audio.source(), text, fin, startMs, endMs)));
+    try {
+      listener = new ServerBootstrap().group(boss, workers).channel(type)
+          .option(ChannelOption.SO_BACKLOG, 1024)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ch.pipeline().addLast(
+                  new HttpServerCodec(),
+                  new HttpObjectAggregator(16 * 1024),
+                  new HttpRoutes(controller, metrics),
+                  new WebSocketServerProtocolHandler(wsConfig(config.maxMessageBytes())),
+                  new WebSocketFrameAggregator(config.maxMessageBytes()),
+                  new SessionHandler(controller, metrics, consumer, config.maxMessageBytes()));
+            }
+          })
+          .bind(config.host(), config.port()).sync().channel();
+    } catch (RuntimeException | InterruptedException e) {
+      boss.shutdownGracefully();
+      workers.shutdownGracefully();
+      throw e;
+    }
+    log.info("Hark listening on ws://{}:{}{} (recognizer: {}, transport: {})", config.host(), port(),
+        HttpRoutes.WS_PATH, engine.name(), epoll ? "epoll" : "nio");
+  }
+
+  private static WebSocketServerProtocolConfig wsConfig(int maxMessageBytes) {
+    return WebSocketServerProtocolConfig.newBuilder()
+        .websocketPath(HttpRoutes.WS_PATH)
+        .checkStartsWith(true)
+        .handleCloseFrames(true)
+        .dropPongFrames(true)
+        .handshakeTimeoutMillis(10_000)
+        // Hark's JSON parser validates the UTF-8 of every field it reads; Netty's frame-level check costs ~2 µs a frame.
+        .decoderConfig(WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(maxMessageBytes)
+            .withUTF8Validator(false)
+            .build())
+        .build();
+  }
+
+  /** Starts a server; it is listening when this returns. */
+  public static HarkServer start(ServerConfig config, AsrEngine engine, HarkMetrics metrics)
+      throws InterruptedException {
+    return new HarkServer(config, engine, metrics);
+  }
+
+  public int port() {
+    return ((InetSocketAddress) listener.localAddress()).getPort();
+  }
+
+  public ConcurrencyController controller() {
+    return controller;
+  }
+
+  public HarkMetrics metrics() {
+    return metrics;
+  }
+
+  /** Stops listening, closes every connection and the recognizer. */
+  @Override
+  public void close() {
+    controller.drain();
+    listener.close().syncUninterruptibly();
+    boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    engine.close();
+    log.info("Hark stopped");
+  }
+}

@@ -1,0 +1,55 @@
+package dev.hark.testing;
+
+import dev.hark.asr.AsrEngine;
+import dev.hark.ingest.IngestSettings;
+import dev.hark.metrics.HarkMetrics;
+import dev.hark.server.HarkServer;
+import dev.hark.server.ServerConfig;
+import java.util.function.UnaryOperator;
+
+/** A real Hark server on a free loopback port, with whatever engine and limits a test needs. */
+public final class TestServer implements AutoCloseable {
+  private final HarkServer server;
+
+  private TestServer(ServerConfig config, AsrEngine engine) {
+    try {
+      server = HarkServer.start(config.withPort(0), engine, new HarkMetrics());
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  public static TestServer start(AsrEngine engine) {
+    return new TestServer(ServerConfig.defaults(), engine);
+  }
+
+  public static TestServer start(AsrEngine engine, UnaryOperator<IngestSettings> ingest) {
+    ServerConfig d = ServerConfig.defaults();
+    return new TestServer(d.withIngest(ingest.apply(d.ingest())), engine);
+  }
+
+  public static TestServer start(AsrEngine engine, ServerConfig config) {
+    return new TestServer(config, engine);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public WsClient connect() {
+    return WsClient.connect(port());
+  }
+
+  public Scrape scrape() {
+    return Scrape.of(port());
+  }
+
+  public HarkServer server() {
+    return server;
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
