@@ -18,13 +18,13 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run the gateway: WebSocket /ws/live, /healthz, /readyz, /metrics.")
 final class ServeCommand implements Callable<Integer> {
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR", description = "Address to bind (default: ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--port", defaultValue = "8080", description = "Port to listen on, 0 for any (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "Port to listen on, 0 for any (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--asr", defaultValue = "none", description = "Recognizer: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+  @Option(names = "--asr", defaultValue = "none", paramLabel = "ENGINE", description = "Recognizer: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
       completionCandidates = EngineNames.class)
   String asr;
 
@@ -44,10 +44,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "Policy for sessions that name none: drop_oldest, drop_newest or block (default: ${DEFAULT-VALUE}).")
   String overflow;
 
-  @Option(names = "--max-sources", defaultValue = "4", description = "Sources per session (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-sources", defaultValue = "4", paramLabel = "N", description = "Sources per session (default: ${DEFAULT-VALUE}).")
   int maxSources;
 
-  @Option(names = "--max-sessions", defaultValue = "2000", description = "Concurrent sessions (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-sessions", defaultValue = "2000", paramLabel = "N", description = "Concurrent sessions (default: ${DEFAULT-VALUE}).")
   int maxSessions;
 
   @Option(names = "--max-buffered-mb", defaultValue = "64", paramLabel = "MB",
@@ -93,7 +93,6 @@ final class ServeCommand implements Callable<Integer> {
       server.close();
       stopped.countDown();
     }, "hark-shutdown"));
-    System.out.println("Hark listening on ws://" + host + ":" + server.port() + "/ws/live");
     stopped.await();
     return 0;
   }

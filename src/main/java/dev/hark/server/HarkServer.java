@@ -13,6 +13,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import dev.hark.protocol.CloseCode;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -40,6 +45,7 @@ public final class HarkServer implements AutoCloseable {
   private final ConcurrencyController controller;
   private final HarkMetrics metrics;
   private final AsrEngine engine;
+  private final ChannelGroup sessions = new DefaultChannelGroup("hark-sessions", GlobalEventExecutor.INSTANCE);
 
   private HarkServer(ServerConfig config, AsrEngine engine, HarkMetrics metrics) throws InterruptedException {
     this.engine = engine;
@@ -66,7 +72,7 @@ public final class HarkServer implements AutoCloseable {
                   new HttpRoutes(controller, metrics),
                   new WebSocketServerProtocolHandler(wsConfig(config.maxMessageBytes())),
                   new WebSocketFrameAggregator(config.maxMessageBytes()),
-                  new SessionHandler(controller, metrics, consumer, config.maxMessageBytes()));
+                  new SessionHandler(controller, metrics, consumer, config.maxMessageBytes(), sessions));
             }
           })
           .bind(config.host(), config.port()).sync().channel();
@@ -117,6 +123,9 @@ public final class HarkServer implements AutoCloseable {
   public void close() {
     controller.drain();
     listener.close().syncUninterruptibly();
+    sessions.writeAndFlush(new CloseWebSocketFrame(CloseCode.GOING_AWAY, "server shutting down"))
+        .awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
+    sessions.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
     boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     engine.close();

@@ -15,6 +15,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -44,9 +45,12 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private final HarkMetrics metrics;
   private final SourceConsumer consumer;
   private final int maxMessageBytes;
+  private final ChannelGroup open;
   private SessionState session;
 
-  SessionHandler(ConcurrencyController controller, HarkMetrics metrics, SourceConsumer consumer, int maxMessageBytes) {
+  SessionHandler(ConcurrencyController controller, HarkMetrics metrics, SourceConsumer consumer, int maxMessageBytes,
+      ChannelGroup open) {
+    this.open = open;
     this.controller = controller;
     this.metrics = metrics;
     this.consumer = consumer;
@@ -65,6 +69,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
       session = new SessionState(newSessionId(), new NettySessionChannel(ctx.channel(), metrics), controller, consumer);
+      open.add(ctx.channel());
     }
     super.userEventTriggered(ctx, evt);
   }

@@ -1,0 +1,66 @@
+package dev.hark.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hark.testing.GateEngine;
+import dev.hark.testing.Pcm;
+import dev.hark.testing.Scrape;
+import dev.hark.testing.TestServer;
+import dev.hark.testing.WsClient;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+/** {@code block} stops reading the socket: the client feels TCP push back and not one frame is lost. */
+class BlockPolicyTest {
+  static final int FRAME = 64 * 1024;
+
+  @Test
+  void fullQueueStopsReadingAndLosesNothing() throws Exception {
+    GateEngine engine = new GateEngine();
+    try (TestServer server = TestServer.start(engine, s -> s.withQueue(8, 0)); WsClient c = server.connect()) {
+      c.send("{\"type\":\"start\",\"sources\":[\"mic\"],\"overflow\":\"block\"}");
+      c.awaitType("ready");
+      int sent = 0;
+      CompletableFuture<?> pending = null;
+      // Send until one send cannot complete: the server stopped reading and both socket buffers are full.
+      while (sent < 2000) {
+        pending = c.sendAsync(WsClient.audioJson("mic", Pcm.chunk(sent, FRAME), -1));
+        try {
+          pending.get(1500, TimeUnit.MILLISECONDS);
+          sent++;
+          pending = null;
+        } catch (TimeoutException pushedBack) {
+          break;
+        }
+      }
+      assertThat(pending).as("TCP push back within 2000 frames of 64 KiB").isNotNull();
+      JsonNode paused = c.awaitStatus("paused");
+      assertThat(paused.path("dropped_frames").asLong()).isZero();
+      Scrape during = server.scrape();
+      assertThat(during.count("socket_read_pauses_total")).isGreaterThanOrEqualTo(1);
+      assertThat(during.count("audio_frames_received_total", "source", "mic")).isLessThan(sent + 1);
+      assertThat(during.count("audio_frames_dropped_total")).isZero();
+
+      engine.open();
+      pending.get(10, TimeUnit.SECONDS);
+      sent++;
+      for (int i = 0; i < 20; i++) {
+        c.send(WsClient.audioJson("mic", Pcm.chunk(sent, FRAME), -1));
+        sent++;
+      }
+      c.send("{\"type\":\"stop\"}");
+      JsonNode stats = c.awaitType("stopped").path("stats");
+      OverflowPolicyTest.assertCounts(stats, sent, sent, 0);
+      assertThat(engine.consumed()).hasSize(sent);
+      for (int i = 0; i < sent; i++) {
+        assertThat(Pcm.tag(engine.consumed().get(i).pcm())).isEqualTo(i & 0xffff);
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.scrape().count("audio_buffered_bytes") == 0);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package dev.hark.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hark.testing.GateEngine;
+import dev.hark.testing.Pcm;
+import dev.hark.testing.Scrape;
+import dev.hark.testing.TestServer;
+import dev.hark.testing.WsClient;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Queue overflow under each policy, with the numbers in /metrics and in stopped equal to what was sent. */
+class OverflowPolicyTest {
+  static final int QUEUE = 8;
+  static final int SENT = 20;
+
+  @Test
+  void dropOldestKeepsTheNewestChunks() {
+    GateEngine engine = new GateEngine();
+    try (TestServer server = TestServer.start(engine, s -> s.withQueue(QUEUE, 0)); WsClient c = server.connect()) {
+      c.send("{\"type\":\"start\",\"sources\":[\"mic\"],\"overflow\":\"drop_oldest\"}");
+      c.awaitType("ready");
+      engine.allow(1);
+      c.send(WsClient.audioJson("mic", Pcm.chunk(0), -1));
+      await().until(() -> engine.consumed().size() == 1);
+      for (int i = 1; i < SENT; i++) {
+        c.send(WsClient.audioJson("mic", Pcm.chunk(i), -1));
+      }
+      JsonNode bp = c.awaitStatus("backpressure");
+      assertThat(bp.path("source").asText()).isEqualTo("mic");
+      assertThat(bp.path("dropped_frames").asLong()).isEqualTo(1);
+      assertThat(bp.path("queue_depth").asInt()).isEqualTo(QUEUE);
+      awaitMetric(server, "audio_frames_received_total", SENT, "source", "mic");
+
+      Scrape s = server.scrape();
+      int dropped = SENT - 1 - QUEUE;
+      assertThat(s.count("audio_frames_dropped_total", "source", "mic", "reason", "drop_oldest")).isEqualTo(dropped);
+      assertThat(s.count("source_queue_depth", "agg", "max")).isEqualTo(QUEUE);
+      assertThat(s.count("audio_buffered_bytes")).isEqualTo(QUEUE * 640L);
+
+      engine.open();
+      c.send("{\"type\":\"stop\"}");
+      JsonNode stats = c.awaitType("stopped").path("stats");
+      assertThat(tags(engine.consumed())).containsExactly(0, 12, 13, 14, 15, 16, 17, 18, 19);
+      assertCounts(stats, SENT, QUEUE + 1, dropped);
+      assertThat(stats.path("sources").path("mic").path("dropped_by_reason").path("drop_oldest").asLong())
+          .isEqualTo(dropped);
+      Scrape after = server.scrape();
+      assertThat(after.count("audio_frames_consumed_total", "source", "mic")).isEqualTo(QUEUE + 1);
+      assertThat(after.count("audio_frames_received_total", "source", "mic"))
+          .isEqualTo(after.count("audio_frames_consumed_total", "source", "mic")
+              + after.count("audio_frames_dropped_total", "source", "mic"));
+      assertThat(after.count("audio_queue_wait_seconds_count")).isEqualTo(QUEUE + 1);
+    }
+  }
+
+  @Test
+  void dropNewestKeepsTheOldestChunks() {
+    GateEngine engine = new GateEngine();
+    try (TestServer server = TestServer.start(engine, s -> s.withQueue(QUEUE, 0)); WsClient c = server.connect()) {
+      c.send("{\"type\":\"start\",\"sources\":[\"mic\"],\"overflow\":\"drop_newest\"}");
+      c.awaitType("ready");
+      for (int i = 0; i < SENT; i++) {
+        c.send(WsClient.audioJson("mic", Pcm.chunk(i), -1));
+      }
+      c.awaitStatus("backpressure");
+      awaitMetric(server, "audio_frames_received_total", SENT, "source", "mic");
+      assertThat(server.scrape().count("audio_frames_dropped_total", "source", "mic", "reason", "drop_newest"))
+          .isEqualTo(SENT - QUEUE);
+      engine.open();
+      c.send("{\"type\":\"stop\"}");
+      JsonNode stats = c.awaitType("stopped").path("stats");
+      assertThat(tags(engine.consumed())).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+      assertCounts(stats, SENT, QUEUE, SENT - QUEUE);
+    }
+  }
+
+  @Test
+  void queueMaxMsBoundsByAudioDuration() {
+    GateEngine engine = new GateEngine();
+    // 100 ms at 16 kHz = 3200 bytes = five 20 ms chunks, though the chunk bound would allow 48.
+    try (TestServer server = TestServer.start(engine, s -> s.withQueue(48, 100)); WsClient c = server.connect()) {
+      c.send("{\"type\":\"start\",\"sources\":[\"mic\"],\"overflow\":\"drop_newest\"}");
+      c.awaitType("ready");
+      for (int i = 0; i < 12; i++) {
+        c.send(WsClient.audioJson("mic", Pcm.chunk(i), -1));
+      }
+      awaitMetric(server, "audio_frames_received_total", 12, "source", "mic");
+      engine.open();
+      c.send("{\"type\":\"stop\"}");
+      assertCounts(c.awaitType("stopped").path("stats"), 12, 5, 7);
+    }
+  }
+
+  @Test
+  void backpressureStatusIsThrottledAndRecoveryIsAnnounced() throws Exception {
+    GateEngine engine = new GateEngine();
+    try (TestServer server = TestServer.start(engine, s -> s.withQueue(QUEUE, 0)); WsClient c = server.connect()) {
+      c.send("{\"type\":\"start\",\"sources\":[\"mic\",\"system\"]}");
+      c.awaitType("ready");
+      long t0 = System.nanoTime();
+      int n = 0;
+      // About 2.5 s of steady overflow on mic: one status at once, then at most one a second.
+      while (System.nanoTime() - t0 < 2_500_000_000L) {
+        c.send(WsClient.audioJson("mic", Pcm.chunk(n++), -1));
+        Thread.sleep(5);
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      awaitMetric(server, "audio_frames_received_total", n, "source", "mic");
+      List<JsonNode> statuses = c.seen("status", "backpressure");
+      assertThat(statuses).isNotEmpty();
+      assertThat(statuses.size()).isBetween(2, (int) Math.ceil(seconds) + 1);
+      assertThat(statuses).allMatch(m -> m.path("source").asText().equals("mic"));
+      assertThat(statuses.getLast().path("dropped_frames").asLong())
+          .isGreaterThan(statuses.getFirst().path("dropped_frames").asLong());
+      assertThat(c.seen("status", "ok")).isEmpty();
+
+      engine.open();
+      JsonNode ok = c.awaitStatus("ok");
+      assertThat(ok.path("source").asText()).isEqualTo("mic");
+      assertThat(ok.path("queue_depth").asInt()).isLessThanOrEqualTo(QUEUE / 4);
+      assertThat(ok.path("dropped_frames").asLong()).isEqualTo(n - QUEUE);
+      assertThat(server.scrape().count("backpressure_episodes_total")).isEqualTo(1);
+    }
+  }
+
+  static void assertCounts(JsonNode stats, long received, long accepted, long dropped) {
+    assertThat(stats.path("frames_received").asLong()).isEqualTo(received);
+    assertThat(stats.path("frames_accepted").asLong()).isEqualTo(accepted);
+    assertThat(stats.path("frames_dropped").asLong()).isEqualTo(dropped);
+    assertThat(received).isEqualTo(accepted + dropped);
+  }
+
+  static void awaitMetric(TestServer server, String name, long value, String... labels) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.scrape().count(name, labels) == value);
+  }
+
+  static List<Integer> tags(List<Chunk> chunks) {
+    return chunks.stream().map(ch -> Pcm.tag(ch.pcm())).toList();
+  }
+}
