@@ -1,5 +1,6 @@
 package dev.hark.asr;
 
+import dev.hark.metrics.HarkMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -18,10 +19,10 @@ public final class AsrEngines {
   }
 
   /** Creates the engine called {@code name}; throws IllegalArgumentException naming the known ones if none is. */
-  public static AsrEngine create(String name, AsrSettings settings) throws Exception {
+  public static AsrEngine create(String name, AsrSettings settings, HarkMetrics metrics) throws Exception {
     for (AsrEngineProvider p : ServiceLoader.load(AsrEngineProvider.class)) {
       if (p.name().equals(name)) {
-        return p.create(settings);
+        return p.create(settings, metrics);
       }
     }
     throw new IllegalArgumentException("no recognizer called \"" + name + "\"; known: " + String.join(", ", names()));

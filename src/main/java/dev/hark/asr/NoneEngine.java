@@ -46,7 +46,7 @@ public final class NoneEngine implements AsrEngine {
     }
 
     @Override
-    public AsrEngine create(AsrSettings settings) {
+    public AsrEngine create(AsrSettings settings, dev.hark.metrics.HarkMetrics metrics) {
       return new NoneEngine(settings.noneRtf());
     }
   }

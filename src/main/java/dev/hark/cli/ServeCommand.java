@@ -1,6 +1,5 @@
 package dev.hark.cli;
 
-import dev.hark.asr.AsrEngine;
 import dev.hark.asr.AsrEngines;
 import dev.hark.asr.AsrSettings;
 import dev.hark.ingest.IngestSettings;
@@ -24,9 +23,17 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "Port to listen on, 0 for any (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--asr", defaultValue = "none", paramLabel = "ENGINE", description = "Recognizer: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+  @Option(names = "--asr", defaultValue = "sphinx4", paramLabel = "ENGINE", description = "Recognizer: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
       completionCandidates = EngineNames.class)
   String asr;
+
+  @Option(names = "--asr-workers", paramLabel = "N",
+      description = "Decoders loaded at start: how many sources are recognized at once (default: number of cores).")
+  Integer asrWorkers;
+
+  @Option(names = "--asr-stall-timeout-ms", defaultValue = "10000", paramLabel = "MS",
+      description = "A decoder that leaves queued audio unread this long is declared hung and replaced (default: ${DEFAULT-VALUE}).")
+  long asrStallMs;
 
   @Option(names = "--none-rtf", defaultValue = "0", paramLabel = "X",
       description = "With --asr none: seconds of work per second of audio, e.g. 1.0 = exactly real time (default: ${DEFAULT-VALUE}).")
@@ -81,13 +88,16 @@ final class ServeCommand implements Callable<Integer> {
         defaults.shedInterval());
     ServerConfig config = new ServerConfig(host, port, maxMessageKb * 1024,
         eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops, ingest);
-    AsrEngine engine;
-    try {
-      engine = AsrEngines.create(asr, new AsrSettings(AsrSettings.defaults().workers(), noneRtf));
-    } catch (IllegalArgumentException e) {
-      return fail(e.getMessage());
+    if (!AsrEngines.names().contains(asr)) {
+      return fail("no recognizer called \"" + asr + "\"; known: " + String.join(", ", AsrEngines.names()));
     }
-    HarkServer server = HarkServer.start(config, engine, new HarkMetrics());
+    AsrSettings asrSettings = new AsrSettings(asrWorkers == null ? AsrSettings.defaults().workers() : asrWorkers,
+        noneRtf, Duration.ofMillis(asrStallMs));
+    if (asrSettings.workers() < 1 || asrStallMs < 1 || noneRtf < 0) {
+      return fail("--asr-workers and --asr-stall-timeout-ms must be positive, --none-rtf at least 0");
+    }
+    HarkMetrics metrics = new HarkMetrics();
+    HarkServer server = HarkServer.start(config, () -> AsrEngines.create(asr, asrSettings, metrics), metrics);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();

@@ -24,6 +24,7 @@ public final class ConcurrencyController {
   private final long shedHoldNanos;
   private final long shedIntervalNanos;
   private volatile boolean draining;
+  private volatile boolean loaded;
 
   public ConcurrencyController(IngestSettings settings, HarkMetrics metrics) {
     this.settings = settings;
@@ -52,7 +53,7 @@ public final class ConcurrencyController {
   public boolean tryReserveSession() {
     while (true) {
       int n = sessions.get();
-      if (draining || n >= settings.maxSessions()) {
+      if (!loaded || draining || n >= settings.maxSessions()) {
         return false;
       }
       if (sessions.compareAndSet(n, n + 1)) {
@@ -67,7 +68,17 @@ public final class ConcurrencyController {
 
   /** Whether a new session would be taken now (what {@code /readyz} reports). */
   public boolean acceptingSessions() {
-    return !draining && sessions.get() < settings.maxSessions();
+    return loaded && !draining && sessions.get() < settings.maxSessions();
+  }
+
+  /** Sessions are taken from now on: the recognizer is loaded. */
+  public void loaded() {
+    loaded = true;
+  }
+
+  /** Why sessions are not taken now: "starting", "draining" or "full". */
+  public String refusal() {
+    return !loaded ? "starting" : draining ? "draining" : "full";
   }
 
   public int sessionsActive() {

@@ -48,7 +48,7 @@ public final class SourceState {
       consumed.incrementAndGet();
       meters.consumed();
       metrics.queueWait(System.nanoTime() - c.enqueuedNanos());
-    });
+    }, state -> session.channel().execute(() -> session.sendStatus(state, this)));
   }
 
   public SessionState session() {

@@ -1,6 +1,9 @@
 package dev.hark.server;
 
 import dev.hark.asr.AsrEngine;
+import dev.hark.asr.TranscriptListener;
+import dev.hark.protocol.StatusState;
+import java.util.concurrent.Callable;
 import dev.hark.ingest.ConcurrencyController;
 import dev.hark.ingest.SourceConsumer;
 import dev.hark.metrics.HarkMetrics;
@@ -44,11 +47,10 @@ public final class HarkServer implements AutoCloseable {
   private final Channel listener;
   private final ConcurrencyController controller;
   private final HarkMetrics metrics;
-  private final AsrEngine engine;
+  private volatile AsrEngine engine;
   private final ChannelGroup sessions = new DefaultChannelGroup("hark-sessions", GlobalEventExecutor.INSTANCE);
 
-  private HarkServer(ServerConfig config, AsrEngine engine, HarkMetrics metrics) throws InterruptedException {
-    this.engine = engine;
+  private HarkServer(ServerConfig config, HarkMetrics metrics) throws InterruptedException {
     this.metrics = metrics;
     this.controller = new ConcurrencyController(config.ingest(), metrics);
     boolean epoll = Epoll.isAvailable();
@@ -56,8 +58,17 @@ public final class HarkServer implements AutoCloseable {
     Class<? extends ServerSocketChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     boss = new MultiThreadIoEventLoopGroup(1, io);
     workers = new MultiThreadIoEventLoopGroup(config.eventLoops(), io);
-    SourceConsumer consumer = (audio, replies) -> engine.recognize(audio, (text, fin, startMs, endMs) ->
-        replies.send(new ServerMessage.Transcript(audio.source(), text, fin, startMs, endMs)));
+    SourceConsumer consumer = (audio, replies) -> engine.recognize(audio, new TranscriptListener() {
+      @Override
+      public void onResult(String text, boolean isFinal, long startMs, long endMs) {
+        replies.send(new ServerMessage.Transcript(audio.source(), text, isFinal, startMs, endMs));
+      }
+
+      @Override
+      public void waitingForDecoder(boolean waiting) {
+        audio.reportStatus(waiting ? StatusState.WAITING_FOR_DECODER : StatusState.DECODING);
+      }
+    });
     try {
       listener = new ServerBootstrap().group(boss, workers).channel(type)
           .option(ChannelOption.SO_BACKLOG, 1024)
@@ -81,8 +92,8 @@ public final class HarkServer implements AutoCloseable {
       workers.shutdownGracefully();
       throw e;
     }
-    log.info("Hark listening on ws://{}:{}{} (recognizer: {}, transport: {})", config.host(), port(),
-        HttpRoutes.WS_PATH, engine.name(), epoll ? "epoll" : "nio");
+    log.info("Hark listening on ws://{}:{}{} (transport: {}); loading the recognizer", config.host(), port(),
+        HttpRoutes.WS_PATH, epoll ? "epoll" : "nio");
   }
 
   private static WebSocketServerProtocolConfig wsConfig(int maxMessageBytes) {
@@ -100,10 +111,27 @@ public final class HarkServer implements AutoCloseable {
         .build();
   }
 
-  /** Starts a server; it is listening when this returns. */
-  public static HarkServer start(ServerConfig config, AsrEngine engine, HarkMetrics metrics)
-      throws InterruptedException {
-    return new HarkServer(config, engine, metrics);
+  /** Starts a server with a ready engine; it takes sessions when this returns. */
+  public static HarkServer start(ServerConfig config, AsrEngine engine, HarkMetrics metrics) throws Exception {
+    return start(config, () -> engine, metrics);
+  }
+
+  /**
+   * Starts listening at once ({@code /healthz} answers, {@code /readyz} says "starting"), then loads the engine
+   * and takes sessions when this returns. If loading fails the server is closed and the failure thrown.
+   */
+  public static HarkServer start(ServerConfig config, Callable<AsrEngine> loader, HarkMetrics metrics)
+      throws Exception {
+    HarkServer server = new HarkServer(config, metrics);
+    try {
+      server.engine = loader.call();
+    } catch (Exception | Error e) {
+      server.close();
+      throw e;
+    }
+    server.controller.loaded();
+    log.info("Hark ready (recognizer: {})", server.engine.name());
+    return server;
   }
 
   public int port() {
@@ -128,7 +156,9 @@ public final class HarkServer implements AutoCloseable {
     sessions.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
     boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-    engine.close();
+    if (engine != null) {
+      engine.close();
+    }
     log.info("Hark stopped");
   }
 }

@@ -69,7 +69,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (!SessionHandler.reserved(ctx.channel()) && !controller.tryReserveSession()) {
       metrics.sessionRefused();
       FullHttpResponse res = response(req, HttpResponseStatus.SERVICE_UNAVAILABLE,
-          controller.draining() ? "server is shutting down\n" : "server is full\n", "text/plain; charset=utf-8");
+          "server is " + controller.refusal() + "\n", "text/plain; charset=utf-8");
       res.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
       HttpUtil.setKeepAlive(res, false);
       ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
@@ -84,7 +84,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (controller.acceptingSessions()) {
       respond(ctx, req, HttpResponseStatus.OK, "ready\n");
     } else {
-      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, controller.draining() ? "draining\n" : "full\n");
+      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, controller.refusal() + "\n");
     }
   }
 

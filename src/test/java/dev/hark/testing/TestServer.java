@@ -12,9 +12,14 @@ public final class TestServer implements AutoCloseable {
   private final HarkServer server;
 
   private TestServer(ServerConfig config, AsrEngine engine) {
+    this(config, m -> engine);
+  }
+
+  private TestServer(ServerConfig config, EngineLoader loader) {
+    HarkMetrics metrics = new HarkMetrics();
     try {
-      server = HarkServer.start(config.withPort(0), engine, new HarkMetrics());
-    } catch (InterruptedException e) {
+      server = HarkServer.start(config.withPort(0), () -> loader.load(metrics), metrics);
+    } catch (Exception e) {
       throw new AssertionError(e);
     }
   }
@@ -30,6 +35,17 @@ public final class TestServer implements AutoCloseable {
 
   public static TestServer start(AsrEngine engine, ServerConfig config) {
     return new TestServer(config, engine);
+  }
+
+  /** A server whose engine needs the server's metrics (engines that register meters). */
+  public static TestServer load(EngineLoader loader) {
+    return new TestServer(ServerConfig.defaults(), loader);
+  }
+
+  /** Creates an engine given the server's metrics. */
+  @FunctionalInterface
+  public interface EngineLoader {
+    AsrEngine load(HarkMetrics metrics) throws Exception;
   }
 
   public int port() {
