@@ -46,6 +46,8 @@ public final class DecoderPool implements AsrEngine {
   private final Counter finals;
   private final Counter partials;
   private final DistributionSummary rtf;
+  private final Counter cpuSeconds;
+  private final Counter audioSeconds;
   private volatile boolean closed;
 
   /** Loads {@code size} decoders, in parallel, before returning. */
@@ -65,6 +67,10 @@ public final class DecoderPool implements AsrEngine {
     rtf = DistributionSummary.builder("asr.realtime.factor").tag("engine", name)
         .description("Decoder CPU time per second of audio, per final result")
         .serviceLevelObjectives(0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0).register(reg);
+    cpuSeconds = Counter.builder("asr.decoder.cpu.seconds").tag("engine", name)
+        .description("CPU time decoders spent on streams").register(reg);
+    audioSeconds = Counter.builder("asr.audio.seconds").tag("engine", name)
+        .description("Audio decoders have read").register(reg);
     Gauge.builder("asr.decoders.busy", busy::get).tag("engine", name).description("Decoders decoding a stream").register(reg);
     Gauge.builder("asr.decoders.idle", idle::size).tag("engine", name).description("Decoders free").register(reg);
     List<Future<Decoder>> loading = new ArrayList<>();
@@ -101,7 +107,14 @@ public final class DecoderPool implements AsrEngine {
     try {
       Decoder decoder = d;
       Future<?> run = threads.submit(() -> {
-        decoder.decode(audio, metered(audio, results));
+        long cpu0 = CPU.getCurrentThreadCpuTime();
+        long samples0 = audio.samplesRead();
+        try {
+          decoder.decode(audio, metered(audio, results));
+        } finally {
+          cpuSeconds.increment((CPU.getCurrentThreadCpuTime() - cpu0) / 1e9);
+          audioSeconds.increment((audio.samplesRead() - samples0) / (double) audio.sampleRate());
+        }
         return null;
       });
       healthy = await(run, audio);

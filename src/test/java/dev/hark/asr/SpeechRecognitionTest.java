@@ -35,6 +35,7 @@ class SpeechRecognitionTest {
 
   @Test
   void transcribesRecordedSpeechFasterThanRealTime() {
+    var before = server.scrape();
     int errors = 0;
     int words = 0;
     for (Speech.Clip clip : Speech.clips()) {
@@ -54,7 +55,11 @@ class SpeechRecognitionTest {
       }
     }
     double wer = errors / (double) words;
-    System.out.printf("sphinx4 WER %.1f%% (%d/%d words)%n", 100 * wer, errors, words);
+    var after = server.scrape();
+    double cpu = after.value("asr_decoder_cpu_seconds_total") - before.value("asr_decoder_cpu_seconds_total");
+    double audio = after.value("asr_audio_seconds_total") - before.value("asr_audio_seconds_total");
+    System.out.printf("sphinx4 WER %.1f%% (%d/%d words), real-time factor %.3f (%.1f s CPU for %.1f s audio)%n",
+        100 * wer, errors, words, cpu / audio, cpu, audio);
     assertThat(wer).isLessThanOrEqualTo(MAX_WER);
     assertThat(server.scrape().count("asr_results_total", "final", "true")).isGreaterThanOrEqualTo(5);
     assertThat(server.scrape().count("asr_realtime_factor_count")).isGreaterThanOrEqualTo(5);

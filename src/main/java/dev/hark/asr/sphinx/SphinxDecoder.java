@@ -41,7 +41,7 @@ final class SphinxDecoder extends AbstractSpeechRecognizer implements Decoder {
     c.setSampleRate(Resampler.TARGET);
     SphinxSearch.applyGlobals();
     Context context = new Context(c);
-    SphinxSearch.LOCAL.forEach(context::setLocalProperty);
+    SphinxSearch.LOCAL.forEach((k, v) -> context.setLocalProperty(k, System.getProperty(k, v)));
     SphinxDecoder d = new SphinxDecoder(context);
     // Allocated once for the decoder's life: allocating builds the search structures, about a second of CPU.
     d.recognizer.allocate();

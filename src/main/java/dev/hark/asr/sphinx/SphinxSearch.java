@@ -13,7 +13,7 @@ import java.util.Map;
 final class SphinxSearch {
   /** Sphinx4 global properties (its default.config.xml defaults in comments). */
   static final Map<String, String> GLOBAL = new LinkedHashMap<>();
-  /** Component properties, as "component->property". */
+  /** Component properties, as "component->property"; a system property of that name overrides these too. */
   static final Map<String, String> LOCAL = new LinkedHashMap<>();
 
   static {
