@@ -16,6 +16,8 @@ class ExampleEngineTest {
     assertThat(AsrEngines.names()).contains("sphinx4", "none", "loudness");
     try (TestServer server = TestServer.load(m -> AsrEngines.create("loudness", AsrSettings.defaults(), m));
         WsClient c = server.connect()) {
+      c.send("{\"type\":\"start\",\"sources\":[\"mic\"],\"overflow\":\"block\"}");
+      c.awaitType("ready");
       for (int i = 0; i < 100; i++) {
         c.send(WsClient.audioJson("mic", Pcm.chunk(i), -1));
       }

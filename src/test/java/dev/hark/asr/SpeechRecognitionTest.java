@@ -69,7 +69,8 @@ class SpeechRecognitionTest {
   void realTimeStreamGetsPartialsAndFinalsOnTheSourceTimeline() {
     Speech.Clip clip = Speech.clips().getFirst();
     try (WsClient c = server.connect()) {
-      c.send("{\"type\":\"start\",\"sources\":[\"mic\"]}");
+      // block, so that a busy machine cannot turn this into a test of dropping (TimelineTest covers drops).
+      c.send("{\"type\":\"start\",\"sources\":[\"mic\"],\"overflow\":\"block\"}");
       c.awaitType("ready");
       Speech.stream(c, "mic", clip.pcm(), 1.0);
       c.send("{\"type\":\"stop\"}");
