@@ -3,6 +3,8 @@ package dev.hark.metrics;
 import dev.hark.protocol.DropReason;
 import dev.hark.protocol.ErrorCode;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import java.lang.management.ManagementFactory;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -69,6 +71,11 @@ public final class HarkMetrics {
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      safely(() -> FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9).baseUnit("seconds")
+          .description("CPU time of the whole server process (user and system)").register(registry), () -> null);
+    }
+    gauge("process.pid", "The server's process id, for load generators that read /proc", ProcessHandle.current()::pid);
   }
 
   /** The meters for chunks of sources with this name. */

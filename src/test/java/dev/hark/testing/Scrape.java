@@ -1,26 +1,17 @@
 package dev.hark.testing;
 
+import dev.hark.client.PrometheusText;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.HashMap;
-import java.util.Map;
 
 /** Reads the real {@code /metrics} over HTTP and looks series up by name and labels. */
 public final class Scrape {
-  private final Map<String, Double> series = new HashMap<>();
-  private final String text;
+  private final PrometheusText text;
 
-  private Scrape(String text) {
-    this.text = text;
-    for (String line : text.split("\n")) {
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      int sp = line.lastIndexOf(' ');
-      series.put(line.substring(0, sp), Double.parseDouble(line.substring(sp + 1)));
-    }
+  private Scrape(String body) {
+    this.text = new PrometheusText(body);
   }
 
   public static Scrape of(int port) {
@@ -36,35 +27,12 @@ public final class Scrape {
     }
   }
 
-  /** The value of a series, e.g. {@code value("audio_frames_dropped_total", "reason", "drop_oldest", "source", "mic")}; 0 if absent. Labels in any order. */
+  /** The value of a series, e.g. {@code value("audio_frames_dropped_total", "reason", "drop_oldest")}; 0 if absent. */
   public double value(String name, String... labels) {
-    double sum = 0;
-    boolean found = false;
-    for (Map.Entry<String, Double> e : series.entrySet()) {
-      String key = e.getKey();
-      String base = key.contains("{") ? key.substring(0, key.indexOf('{')) : key;
-      if (!base.equals(name)) {
-        continue;
-      }
-      boolean all = true;
-      for (int i = 0; i < labels.length; i += 2) {
-        if (!key.contains(labels[i] + "=\"" + labels[i + 1] + "\"")) {
-          all = false;
-        }
-      }
-      if (all) {
-        sum += e.getValue();
-        found = true;
-      }
-    }
-    return found ? sum : 0;
+    return text.value(name, labels);
   }
 
   public long count(String name, String... labels) {
     return Math.round(value(name, labels));
-  }
-
-  public String text() {
-    return text;
   }
 }

@@ -1,0 +1,151 @@
+package dev.hark.cli;
+
+import dev.hark.client.JsonObjects;
+import java.io.PrintStream;
+import java.net.http.WebSocket;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Shows what a Hark server sends to {@code hark stream}: final transcripts on stdout, a partial one overwriting
+ * the current line on a terminal, statuses and errors on stderr; or, with {@code --json}, every message as a line.
+ */
+final class SessionPrinter implements WebSocket.Listener {
+  private final PrintStream out;
+  private final PrintStream err;
+  private final boolean json;
+  private final boolean terminal;
+  private final StringBuilder partialText = new StringBuilder();
+  private final CountDownLatch ready = new CountDownLatch(1);
+  private final CompletableFuture<Map<String, Object>> stopped = new CompletableFuture<>();
+  private volatile boolean closed;
+  private volatile String closeWhy = "";
+  private volatile int errors;
+  private boolean partialShown;
+
+  SessionPrinter(PrintStream out, PrintStream err, boolean json, boolean terminal) {
+    this.out = out;
+    this.err = err;
+    this.json = json;
+    this.terminal = terminal;
+  }
+
+  @Override
+  public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+    partialText.append(data);
+    if (last) {
+      String text = partialText.toString();
+      partialText.setLength(0);
+      show(text, JsonObjects.parse(text));
+    }
+    ws.request(1);
+    return null;
+  }
+
+  private synchronized void show(String raw, Map<String, Object> m) {
+    if (json) {
+      out.println(raw);
+    }
+    switch (JsonObjects.str(m, "type")) {
+      case "ready" -> ready.countDown();
+      case "transcript" -> transcript(m);
+      case "status" -> {
+        if (!json) {
+          err.println(status(m));
+        }
+      }
+      case "error" -> {
+        errors++;
+        if (!json) {
+          err.println("server error " + JsonObjects.str(m, "code") + (m.containsKey("source")
+              ? " (" + JsonObjects.str(m, "source") + ")" : "") + ": " + JsonObjects.str(m, "message"));
+        }
+      }
+      case "stopped" -> stopped.complete(JsonObjects.obj(m, "stats"));
+      default -> { }
+    }
+  }
+
+  private void transcript(Map<String, Object> m) {
+    if (json) {
+      return;
+    }
+    boolean fin = Boolean.TRUE.equals(m.get("final"));
+    String line = "[" + JsonObjects.str(m, "source") + " " + clock(JsonObjects.num(m, "start_ms")) + "-"
+        + clock(JsonObjects.num(m, "end_ms")) + "] " + JsonObjects.str(m, "text");
+    if (fin) {
+      out.println((partialShown ? "\r\033[K" : "") + line);
+      partialShown = false;
+    } else if (terminal) {
+      out.print("\r\033[K" + line);
+      out.flush();
+      partialShown = true;
+    }
+  }
+
+  static String status(Map<String, Object> m) {
+    String state = JsonObjects.str(m, "state");
+    String src = JsonObjects.str(m, "source");
+    if (state.equals("gap")) {
+      return "status " + src + ": gap, " + JsonObjects.num(m, "missing_frames") + " frame(s) never arrived";
+    }
+    return "status " + src + ": " + state + " (dropped " + JsonObjects.num(m, "dropped_frames") + ", queued "
+        + JsonObjects.num(m, "queue_depth") + ")";
+  }
+
+  static String clock(long ms) {
+    return String.format("%d:%02d.%02d", ms / 60000, ms / 1000 % 60, ms % 1000 / 10);
+  }
+
+  @Override
+  public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+    closeWhy = " (closed " + code + (reason.isEmpty() ? "" : " " + reason) + ")";
+    finish();
+    return null;
+  }
+
+  @Override
+  public void onError(WebSocket ws, Throwable error) {
+    closeWhy = " (" + error + ")";
+    finish();
+  }
+
+  private void finish() {
+    closed = true;
+    ready.countDown();
+    stopped.complete(null);
+  }
+
+  boolean awaitReady(int seconds) {
+    try {
+      return ready.await(seconds, TimeUnit.SECONDS) && !closed;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The stats of {@code stopped}, or null if the session ended or timed out without it. */
+  Map<String, Object> awaitStopped(long seconds) {
+    try {
+      return stopped.get(seconds, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  String why() {
+    return closeWhy;
+  }
+
+  int errors() {
+    return errors;
+  }
+}
