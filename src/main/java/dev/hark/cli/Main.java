@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code hark} command: {@code hark serve} runs the gateway. */
 @Command(name = "hark", mixinStandardHelpOptions = true, version = "hark 0.1.0",
     description = "Live-audio ingestion gateway for speech recognition.",
-    subcommands = {ServeCommand.class, StreamCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, StreamCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

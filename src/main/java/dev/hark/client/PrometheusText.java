@@ -61,14 +61,14 @@ public final class PrometheusText {
    * linearly within the bucket, as Prometheus' histogram_quantile does; NaN when it holds no samples.
    */
   public double quantile(String histogram, double q) {
-    java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
-    for (Map.Entry<String, Double> e : series.entrySet()) {
-      String key = e.getKey();
-      if (key.startsWith(histogram + "_bucket{")) {
-        int le = key.indexOf("le=\"");
-        String bound = key.substring(le + 4, key.indexOf('"', le + 4));
-        buckets.merge(bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound), e.getValue(), Double::sum);
-      }
+    return quantile(histogram, q, null);
+  }
+
+  /** As {@link #quantile(String, double)}, over what was recorded since {@code baseline} (null for all). */
+  public double quantile(String histogram, double q, PrometheusText baseline) {
+    java.util.TreeMap<Double, Double> buckets = buckets(histogram);
+    if (baseline != null) {
+      baseline.buckets(histogram).forEach((le, n) -> buckets.merge(le, -n, Double::sum));
     }
     if (buckets.isEmpty() || buckets.lastEntry().getValue() == 0) {
       return Double.NaN;
@@ -89,5 +89,18 @@ public final class PrometheusText {
       lowerCount = b.getValue();
     }
     return lowerBound;
+  }
+
+  private java.util.TreeMap<Double, Double> buckets(String histogram) {
+    java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+    for (Map.Entry<String, Double> e : series.entrySet()) {
+      String key = e.getKey();
+      if (key.startsWith(histogram + "_bucket{")) {
+        int le = key.indexOf("le=\"");
+        String bound = key.substring(le + 4, key.indexOf('"', le + 4));
+        buckets.merge(bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound), e.getValue(), Double::sum);
+      }
+    }
+    return buckets;
   }
 }

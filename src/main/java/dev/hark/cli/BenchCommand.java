@@ -1,0 +1,116 @@
+package dev.hark.cli;
+
+import dev.hark.client.BenchResult;
+import dev.hark.client.BenchRun;
+import dev.hark.client.PcmAudio;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code hark bench}: a load generator that reports what the server did under it. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Open many concurrent sessions from this process and report frames sent and dropped,",
+        "backpressure, refusals, stop-to-stopped latency, the server's queue wait (from its /metrics) and",
+        "the server's CPU per frame (from /proc with --server-pid, else from its /metrics)."})
+final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--url", defaultValue = "ws://127.0.0.1:8080/ws/live", description = "Server (default: ${DEFAULT-VALUE}).")
+  URI url;
+
+  @Option(names = "--metrics-url", paramLabel = "URL", description = "The server's metrics (default: /metrics on the --url host).")
+  URI metricsUrl;
+
+  @Option(names = "--sessions", defaultValue = "100", paramLabel = "N", description = "Concurrent sessions (default: ${DEFAULT-VALUE}).")
+  int sessions;
+
+  @Option(names = "--sources", defaultValue = "2", paramLabel = "N", description = "Sources per session (default: ${DEFAULT-VALUE}).")
+  int sources;
+
+  @Option(names = "--duration", defaultValue = "30s", paramLabel = "TIME", description = "Audio each session sends, e.g. 30s, 2m (default: ${DEFAULT-VALUE}).")
+  String duration;
+
+  @Option(names = "--ramp", defaultValue = "0s", paramLabel = "TIME", description = "Spread session starts over this time (default: ${DEFAULT-VALUE}).")
+  String ramp;
+
+  @Option(names = "--paced", description = "Send in real time: one chunk per source every --chunk-ms (the default).")
+  boolean paced;
+
+  @Option(names = "--flat", description = "Send as fast as the server takes it.")
+  boolean flat;
+
+  @Option(names = "--binary", description = "Binary frames instead of Base64 JSON.")
+  boolean binary;
+
+  @Option(names = "--chunk-ms", defaultValue = "20", paramLabel = "MS", description = "Audio per message (default: ${DEFAULT-VALUE}).")
+  int chunkMs;
+
+  @Option(names = "--file", paramLabel = "WAV", description = "Send this audio (looped) instead of a synthetic tone.")
+  Path file;
+
+  @Option(names = "--server-pid", paramLabel = "PID", description = "Read the server's CPU time from /proc/PID/stat.")
+  Long serverPid;
+
+  @Option(names = "--json", description = "Print the result as one JSON object.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (paced && flat) {
+      return fail("--paced and --flat exclude each other");
+    }
+    Duration d;
+    Duration r;
+    try {
+      d = parse(duration);
+      r = parse(ramp);
+    } catch (IllegalArgumentException e) {
+      return fail(e.getMessage());
+    }
+    if (sessions < 1 || sources < 1 || sources > 255 || chunkMs < 1 || d.isZero()) {
+      return fail("--sessions, --sources (1-255), --chunk-ms and --duration must be positive");
+    }
+    PcmAudio audio = null;
+    if (file != null) {
+      try {
+        audio = PcmAudio.read(file, 16000);
+      } catch (PcmAudio.BadAudioException e) {
+        return fail(e.getMessage());
+      }
+    }
+    URI metrics = metricsUrl != null ? metricsUrl
+        : URI.create((url.getScheme().equals("wss") ? "https" : "http") + "://" + url.getAuthority() + "/metrics");
+    BenchRun run = new BenchRun(new BenchRun.Config(url, metrics, sessions, sources, d, !flat, binary, r, chunkMs,
+        serverPid, audio));
+    boolean terminal = System.console() != null && !json;
+    BenchResult result = run.run(terminal ? line -> System.err.print("\r\033[K" + line) : null);
+    if (terminal) {
+      System.err.println();
+    }
+    System.out.print(json ? result.json() + "\n" : result.table());
+    long connected = (long) result.values().get("sessions_connected");
+    return connected == 0 ? 1 : 0;
+  }
+
+  static Duration parse(String s) {
+    try {
+      if (s.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+      }
+      long n = Long.parseLong(s.substring(0, s.length() - 1));
+      return switch (s.charAt(s.length() - 1)) {
+        case 's' -> Duration.ofSeconds(n);
+        case 'm' -> Duration.ofMinutes(n);
+        default -> throw new IllegalArgumentException("a time like 30s, 500ms or 2m, got " + s);
+      };
+    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("a time like 30s, 500ms or 2m, got " + s);
+    }
+  }
+
+  private static int fail(String message) {
+    System.err.println("hark bench: " + message);
+    return 2;
+  }
+}

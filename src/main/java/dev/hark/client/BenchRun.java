@@ -1,0 +1,188 @@
+package dev.hark.client;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One load run of {@code hark bench}: N sessions of S sources from this one process, paced at real time or flat out,
+ * with the server's own numbers scraped from its {@code /metrics} before and after.
+ */
+public final class BenchRun {
+  /** What to run. {@code audio} may be null for a synthetic tone; {@code serverPid} null to use /metrics. */
+  public record Config(URI url, URI metricsUrl, int sessions, int sources, Duration duration, boolean paced,
+      boolean binary, Duration ramp, int chunkMs, Long serverPid, PcmAudio audio) {}
+
+  private static final int DISTINCT_CHUNKS = 50;
+
+  final LongAdder framesSent = new LongAdder();
+  final LongAdder refused = new LongAdder();
+  final LongAdder connectErrors = new LongAdder();
+  final LongAdder lateTicks = new LongAdder();
+  final LongAdder errors = new LongAdder();
+  final LongAdder backpressureStatuses = new LongAdder();
+  final LongAdder sessionsUp = new LongAdder();
+  private final Histogram stopLatency = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
+  private final Config config;
+  private final String[][] text;
+  private final byte[][][] binary;
+  private final String start;
+
+  public BenchRun(Config config) {
+    this.config = config;
+    int rate = config.audio() == null ? 16000 : config.audio().sampleRate();
+    int bytes = rate * config.chunkMs() / 1000 * 2;
+    byte[] pcm = config.audio() == null ? tone(rate, bytes * DISTINCT_CHUNKS) : config.audio().pcm();
+    int chunks = Math.max(1, Math.min(DISTINCT_CHUNKS, pcm.length / bytes));
+    text = new String[config.sources()][chunks];
+    binary = new byte[config.sources()][chunks][];
+    List<String> names = new ArrayList<>();
+    for (int s = 0; s < config.sources(); s++) {
+      names.add(s == 0 ? "mic" : s == 1 ? "system" : "source" + s);
+    }
+    for (int s = 0; s < config.sources(); s++) {
+      for (int k = 0; k < chunks; k++) {
+        text[s][k] = "{\"type\":\"audio\",\"source\":\"" + names.get(s) + "\",\"data\":\""
+            + Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(pcm, k * bytes, (k + 1) * bytes)) + "\"}";
+        binary[s][k] = Messages.binary(s, pcm, k * bytes, (k + 1) * bytes);
+      }
+    }
+    start = Messages.start(rate, names, null);
+  }
+
+  static byte[] tone(int rate, int bytes) {
+    byte[] b = new byte[bytes];
+    for (int i = 0; i < bytes / 2; i++) {
+      int v = (int) (8000 * Math.sin(2 * Math.PI * 440 * i / rate));
+      b[2 * i] = (byte) v;
+      b[2 * i + 1] = (byte) (v >> 8);
+    }
+    return b;
+  }
+
+  String startMessage() {
+    return start;
+  }
+
+  int sources() {
+    return config.sources();
+  }
+
+  boolean binary() {
+    return config.binary();
+  }
+
+  long durationNanos() {
+    return config.duration().toNanos();
+  }
+
+  long chunksPerSession() {
+    return Math.max(1, config.duration().toMillis() / config.chunkMs());
+  }
+
+  String textChunk(int source, long n) {
+    return text[source][(int) (n % text[source].length)];
+  }
+
+  byte[] binaryChunk(int source, long n) {
+    return binary[source][(int) (n % binary[source].length)];
+  }
+
+  void sessionReady(BenchSession s) {
+    sessionsUp.increment();
+    if (!config.paced()) {
+      s.flat();
+    }
+  }
+
+  void status(Map<String, Object> m) {
+    if ("backpressure".equals(m.get("state"))) {
+      backpressureStatuses.increment();
+    }
+  }
+
+  synchronized void stopLatency(long nanos) {
+    stopLatency.recordValue(Math.min(nanos, stopLatency.getHighestTrackableValue()));
+  }
+
+  /** Runs the load; {@code progress} gets a one-line summary every second (or is null). */
+  public BenchResult run(Consumer<String> progress) throws InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    ServerProbe probe = new ServerProbe(http, config.metricsUrl(), config.serverPid());
+    ServerProbe.Sample before = probe.sample();
+    long clientCpu0 = ServerProbe.ownCpuNanos();
+    long t0 = System.nanoTime();
+    List<BenchSession> sessions = new ArrayList<>();
+    ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "bench-clock");
+      t.setDaemon(true);
+      return t;
+    });
+    long rampNanos = config.ramp().toNanos();
+    for (int i = 0; i < config.sessions(); i++) {
+      BenchSession s = new BenchSession(this);
+      sessions.add(s);
+      long at = config.sessions() == 1 ? 0 : rampNanos * i / (config.sessions() - 1);
+      clock.schedule(() -> s.open(http, config.url()), at, TimeUnit.NANOSECONDS);
+    }
+    if (config.paced()) {
+      // Every millisecond, the sessions of that millisecond's slot send one chunk per source: load is spread evenly.
+      int slots = config.chunkMs();
+      long[] tick = {0};
+      clock.scheduleAtFixedRate(() -> {
+        int slot = (int) (tick[0]++ % slots);
+        for (int i = slot; i < sessions.size(); i += slots) {
+          sessions.get(i).tick();
+        }
+      }, 1, 1, TimeUnit.MILLISECONDS);
+    }
+    long end = t0 + rampNanos + config.duration().toNanos() - 1_000_000_000L;
+    while (System.nanoTime() < end) {
+      Thread.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+      if (progress != null) {
+        progress.accept(String.format("sessions up %d/%d, %.0f frames/s sent, %d backpressure statuses, %d refused",
+            sessionsUp.sum(), config.sessions(), framesSent.sum() / ((System.nanoTime() - t0) / 1e9),
+            backpressureStatuses.sum(), refused.sum()));
+      }
+    }
+    // Paced sessions that started late in the ramp, or were pushed back, still have audio to send: let them finish.
+    try {
+      CompletableFuture.allOf(sessions.stream().map(BenchSession::sendingDone).toArray(CompletableFuture[]::new))
+          .get(config.duration().toSeconds() + 30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      errors.increment();
+    }
+    clock.shutdownNow();
+    List<CompletableFuture<Map<String, Object>>> stops = sessions.stream().map(BenchSession::stop).toList();
+    long dropped = 0;
+    long accepted = 0;
+    for (CompletableFuture<Map<String, Object>> f : stops) {
+      try {
+        Map<String, Object> stats = f.get(120, TimeUnit.SECONDS);
+        if (stats != null) {
+          dropped += JsonObjects.num(stats, "frames_dropped");
+          accepted += JsonObjects.num(stats, "frames_accepted");
+        }
+      } catch (Exception e) {
+        errors.increment();
+      }
+    }
+    double wall = (System.nanoTime() - t0) / 1e9;
+    long clientCpu = ServerProbe.ownCpuNanos() - clientCpu0;
+    ServerProbe.Sample after = probe.sample();
+    synchronized (this) {
+      return BenchResult.of(config, this, before, after, wall, clientCpu / 1e9, accepted, dropped, stopLatency);
+    }
+  }
+}

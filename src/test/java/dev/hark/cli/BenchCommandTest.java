@@ -1,0 +1,50 @@
+package dev.hark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hark.asr.NoneEngine;
+import dev.hark.client.JsonObjects;
+import dev.hark.testing.TestServer;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code hark bench} against a real server: its counts must agree with what the server says it received. */
+class BenchCommandTest {
+  static Map<String, Object> bench(TestServer server, String... args) {
+    String[] all = new String[args.length + 3];
+    all[0] = "bench";
+    all[1] = "--url=ws://127.0.0.1:" + server.port() + "/ws/live";
+    all[2] = "--json";
+    System.arraycopy(args, 0, all, 3, args.length);
+    StreamCommandTest.Run r = StreamCommandTest.hark(all);
+    assertThat(r.code()).as(r.err()).isZero();
+    return JsonObjects.parse(r.out().strip());
+  }
+
+  @Test
+  void pacedRunSendsExactlyTheAudioAndReadsTheServersNumbers() {
+    try (TestServer server = TestServer.start(new NoneEngine(0))) {
+      Map<String, Object> r = bench(server, "--sessions=10", "--sources=2", "--duration=1s", "--ramp=200ms");
+      assertThat(JsonObjects.num(r, "sessions_connected")).isEqualTo(10);
+      assertThat(JsonObjects.num(r, "frames_sent")).isEqualTo(10 * 2 * 50);
+      assertThat(JsonObjects.num(r, "frames_accepted")).isEqualTo(1000);
+      assertThat(JsonObjects.num(r, "frames_dropped")).isZero();
+      assertThat(server.scrape().count("audio_frames_received_total")).isEqualTo(1000);
+      assertThat(r).containsKeys("queue_wait_ms_p99", "server_us_per_frame", "stop_to_stopped_ms_p99", "client_cores");
+    }
+  }
+
+  @Test
+  void flatRunAgainstASlowRecognizerCountsDropsAndRefusals() {
+    try (TestServer server = TestServer.start(new NoneEngine(1.0), s -> s.withLimits(2, 3))) {
+      Map<String, Object> r = bench(server, "--sessions=5", "--sources=1", "--duration=1s", "--flat", "--binary");
+      assertThat(JsonObjects.num(r, "sessions_connected")).isEqualTo(3);
+      assertThat(JsonObjects.num(r, "sessions_refused")).isEqualTo(2);
+      long sent = JsonObjects.num(r, "frames_sent");
+      assertThat(JsonObjects.num(r, "frames_dropped")).isPositive();
+      assertThat(JsonObjects.num(r, "frames_accepted") + JsonObjects.num(r, "frames_dropped")).isEqualTo(sent);
+      assertThat(JsonObjects.num(r, "server_frames_dropped")).isEqualTo(JsonObjects.num(r, "frames_dropped"));
+      assertThat(JsonObjects.num(r, "backpressure_statuses")).isPositive();
+    }
+  }
+}
