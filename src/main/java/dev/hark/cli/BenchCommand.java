@@ -52,13 +52,19 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--server-pid", paramLabel = "PID", description = "Read the server's CPU time from /proc/PID/stat.")
   Long serverPid;
 
+  @Option(names = "--idle", description = "Sessions send start and then no audio until the end (heap per idle session).")
+  boolean idle;
+
+  @Option(names = "--peer", description = "The server speaks only the seed's subset (no ready, no stopped), as the peers in shared/peers.")
+  boolean peer;
+
   @Option(names = "--json", description = "Print the result as one JSON object.")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
-    if (paced && flat) {
-      return fail("--paced and --flat exclude each other");
+    if ((paced && flat) || (idle && peer)) {
+      return fail("--paced and --flat exclude each other, and so do --idle and --peer");
     }
     Duration d;
     Duration r;
@@ -82,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
     URI metrics = metricsUrl != null ? metricsUrl
         : URI.create((url.getScheme().equals("wss") ? "https" : "http") + "://" + url.getAuthority() + "/metrics");
     BenchRun run = new BenchRun(new BenchRun.Config(url, metrics, sessions, sources, d, !flat, binary, r, chunkMs,
-        serverPid, audio));
+        serverPid, audio, idle ? BenchRun.Mode.IDLE : peer ? BenchRun.Mode.PEER : BenchRun.Mode.FULL));
     boolean terminal = System.console() != null && !json;
     BenchResult result = run.run(terminal ? line -> System.err.print("\r\033[K" + line) : null);
     if (terminal) {

@@ -22,7 +22,17 @@ import org.HdrHistogram.Histogram;
 public final class BenchRun {
   /** What to run. {@code audio} may be null for a synthetic tone; {@code serverPid} null to use /metrics. */
   public record Config(URI url, URI metricsUrl, int sessions, int sources, Duration duration, boolean paced,
-      boolean binary, Duration ramp, int chunkMs, Long serverPid, PcmAudio audio) {}
+      boolean binary, Duration ramp, int chunkMs, Long serverPid, PcmAudio audio, Mode mode) {}
+
+  /** Whether sessions speak the whole protocol, send nothing (heap per idle session), or talk to a bare peer. */
+  public enum Mode {
+    /** start, ready, audio, stop, stopped. */
+    FULL,
+    /** start and ready, then no audio until stop. */
+    IDLE,
+    /** The seed's subset (no ready, no stopped): audio right after start; stop and close. */
+    PEER
+  }
 
   private static final int DISTINCT_CHUNKS = 50;
 
@@ -87,6 +97,10 @@ public final class BenchRun {
     return config.duration().toNanos();
   }
 
+  Mode mode() {
+    return config.mode();
+  }
+
   long chunksPerSession() {
     return Math.max(1, config.duration().toMillis() / config.chunkMs());
   }
@@ -101,7 +115,9 @@ public final class BenchRun {
 
   void sessionReady(BenchSession s) {
     sessionsUp.increment();
-    if (!config.paced()) {
+    if (config.mode() == Mode.IDLE) {
+      s.idleUntilDeadline();
+    } else if (!config.paced()) {
       s.flat();
     }
   }

@@ -37,6 +37,13 @@ final class BenchSession implements WebSocket.Listener {
     return http.newWebSocketBuilder().buildAsync(url, this).thenCompose(w -> {
       ws = w;
       pending = w.sendText(run.startMessage(), true);
+      if (run.mode() == BenchRun.Mode.PEER) {
+        // A bare peer answers nothing: the session is ready once start is sent.
+        pending = pending.thenApply(x -> {
+          becomeReady();
+          return x;
+        });
+      }
       return pending;
     }).handle((w, e) -> {
       if (e != null) {
@@ -53,9 +60,21 @@ final class BenchSession implements WebSocket.Listener {
     });
   }
 
+  private void becomeReady() {
+    deadlineNanos = System.nanoTime() + run.durationNanos();
+    ready = true;
+    run.sessionReady(this);
+  }
+
+  /** Idle: hold the session without audio until the duration has passed. */
+  void idleUntilDeadline() {
+    CompletableFuture.delayedExecutor(run.durationNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+        .execute(() -> sendingDone.complete(null));
+  }
+
   /** Paced: queue this tick's chunk of every source behind what is still being sent; the last tick ends sending. */
   void tick() {
-    if (!ready || failed || sendingDone.isDone()) {
+    if (!ready || failed || sendingDone.isDone() || run.mode() == BenchRun.Mode.IDLE) {
       return;
     }
     if (!pending.isDone()) {
@@ -119,10 +138,14 @@ final class BenchSession implements WebSocket.Listener {
     if (failed || ws == null) {
       return CompletableFuture.completedFuture(null);
     }
-    sendingDone.thenCompose(v -> pending).thenCompose(w -> {
+    CompletableFuture<WebSocket> sent = sendingDone.thenCompose(v -> pending).thenCompose(w -> {
       stopSentNanos = System.nanoTime();
       return w.sendText("{\"type\":\"stop\"}", true);
     });
+    if (run.mode() == BenchRun.Mode.PEER) {
+      // No stopped will come: close once stop is out.
+      return sent.thenCompose(w -> w.sendClose(WebSocket.NORMAL_CLOSURE, "done")).handle((w, e) -> null);
+    }
     return stopped;
   }
 
@@ -141,9 +164,7 @@ final class BenchSession implements WebSocket.Listener {
   private void onMessage(String text) {
     // Most messages are transcripts or statuses; only those worth counting are parsed.
     if (text.startsWith("{\"type\":\"ready\"")) {
-      deadlineNanos = System.nanoTime() + run.durationNanos();
-      ready = true;
-      run.sessionReady(this);
+      becomeReady();
     } else if (text.startsWith("{\"type\":\"status\"")) {
       run.status(JsonObjects.parse(text));
     } else if (text.startsWith("{\"type\":\"error\"")) {

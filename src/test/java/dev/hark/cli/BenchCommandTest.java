@@ -47,4 +47,14 @@ class BenchCommandTest {
       assertThat(JsonObjects.num(r, "backpressure_statuses")).isPositive();
     }
   }
+
+  @Test
+  void idleRunHoldsSessionsWithoutAudio() {
+    try (TestServer server = TestServer.start(new NoneEngine(0))) {
+      Map<String, Object> r = bench(server, "--sessions=5", "--duration=500ms", "--idle");
+      assertThat(JsonObjects.num(r, "sessions_connected")).isEqualTo(5);
+      assertThat(JsonObjects.num(r, "frames_sent")).isZero();
+      assertThat(server.scrape().count("audio_frames_received_total")).isZero();
+    }
+  }
 }
