@@ -25,6 +25,11 @@ public record BenchResult(Map<String, Object> values) {
     v.put("late_ticks", run.lateTicks.sum());
     v.put("errors", run.errors.sum());
     v.put("wall_s", round(wall, 2));
+    v.put("peak_sessions_sending", run.peakSending());
+    if (c.paced()) {
+      v.put("pace_p50", round(run.pacePermille().getValueAtPercentile(50) / 1000.0, 3));
+      v.put("pace_max", round(run.pacePermille().getMaxValue() / 1000.0, 3));
+    }
     v.put("stop_to_stopped_ms_p50", round(stopLatency.getValueAtPercentile(50) / 1e6, 2));
     v.put("stop_to_stopped_ms_p99", round(stopLatency.getValueAtPercentile(99) / 1e6, 2));
     v.put("stop_to_stopped_ms_max", round(stopLatency.getMaxValue() / 1e6, 2));

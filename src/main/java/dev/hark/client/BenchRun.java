@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
@@ -44,6 +45,10 @@ public final class BenchRun {
   final LongAdder backpressureStatuses = new LongAdder();
   final LongAdder sessionsUp = new LongAdder();
   private final Histogram stopLatency = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
+  /** Per paced session, wall time of its audio over the audio's duration: 1.0 is real time, more is a slow client. */
+  private final Histogram pacePermille = new Histogram(1_000_000, 3);
+  private final AtomicInteger sending = new AtomicInteger();
+  private volatile int peakSending;
   private final Config config;
   private final String[][] text;
   private final byte[][][] binary;
@@ -128,6 +133,29 @@ public final class BenchRun {
     }
   }
 
+  void sendingStarted() {
+    int now = sending.incrementAndGet();
+    if (now > peakSending) {
+      peakSending = now;
+    }
+  }
+
+  synchronized void sendingFinished(long spanNanos) {
+    sending.decrementAndGet();
+    long expected = (chunksPerSession() - 1) * config.chunkMs() * 1_000_000L;
+    if (config.paced() && expected > 0 && spanNanos > 0) {
+      pacePermille.recordValue(Math.min(pacePermille.getHighestTrackableValue(), spanNanos * 1000 / expected));
+    }
+  }
+
+  int peakSending() {
+    return peakSending;
+  }
+
+  Histogram pacePermille() {
+    return pacePermille;
+  }
+
   synchronized void stopLatency(long nanos) {
     stopLatency.recordValue(Math.min(nanos, stopLatency.getHighestTrackableValue()));
   }
@@ -159,7 +187,12 @@ public final class BenchRun {
       clock.scheduleAtFixedRate(() -> {
         int slot = (int) (tick[0]++ % slots);
         for (int i = slot; i < sessions.size(); i += slots) {
-          sessions.get(i).tick();
+          try {
+            sessions.get(i).tick();
+          } catch (RuntimeException e) {
+            // A periodic task that throws is never run again: count the session's failure, keep the clock alive.
+            errors.increment();
+          }
         }
       }, 1, 1, TimeUnit.MILLISECONDS);
     }
@@ -183,9 +216,11 @@ public final class BenchRun {
     List<CompletableFuture<Map<String, Object>>> stops = sessions.stream().map(BenchSession::stop).toList();
     long dropped = 0;
     long accepted = 0;
+    // One deadline for all: a server that never answers costs two minutes, not two minutes a session.
+    long stopDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     for (CompletableFuture<Map<String, Object>> f : stops) {
       try {
-        Map<String, Object> stats = f.get(120, TimeUnit.SECONDS);
+        Map<String, Object> stats = f.get(Math.max(0, stopDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         if (stats != null) {
           dropped += JsonObjects.num(stats, "frames_dropped");
           accepted += JsonObjects.num(stats, "frames_accepted");

@@ -19,13 +19,15 @@ final class BenchSession implements WebSocket.Listener {
   private final StringBuilder partial = new StringBuilder();
   private final CompletableFuture<Map<String, Object>> stopped = new CompletableFuture<>();
   private volatile WebSocket ws;
-  private CompletableFuture<WebSocket> pending;
+  private volatile CompletableFuture<WebSocket> pending;
   private long nextChunk;
   private volatile long stopSentNanos;
   volatile boolean ready;
   volatile boolean failed;
 
   private volatile long deadlineNanos;
+  private volatile long readyNanos;
+  private volatile long lastChunkNanos;
   private final CompletableFuture<Void> sendingDone = new CompletableFuture<>();
 
   BenchSession(BenchRun run) {
@@ -34,16 +36,20 @@ final class BenchSession implements WebSocket.Listener {
 
   /** Connects and sends start; completes when the session is ready (or has failed). */
   CompletableFuture<Void> open(HttpClient http, URI url) {
+    // pending exists before the socket does: ready can arrive (and ticks start) before buildAsync's callback runs.
+    CompletableFuture<WebSocket> connected = new CompletableFuture<>();
+    CompletableFuture<WebSocket> start = connected.thenCompose(w -> w.sendText(run.startMessage(), true));
+    if (run.mode() == BenchRun.Mode.PEER) {
+      // A bare peer answers nothing: the session is ready once start is sent.
+      start = start.thenApply(x -> {
+        becomeReady();
+        return x;
+      });
+    }
+    pending = start;
     return http.newWebSocketBuilder().buildAsync(url, this).thenCompose(w -> {
       ws = w;
-      pending = w.sendText(run.startMessage(), true);
-      if (run.mode() == BenchRun.Mode.PEER) {
-        // A bare peer answers nothing: the session is ready once start is sent.
-        pending = pending.thenApply(x -> {
-          becomeReady();
-          return x;
-        });
-      }
+      connected.complete(w);
       return pending;
     }).handle((w, e) -> {
       if (e != null) {
@@ -61,7 +67,12 @@ final class BenchSession implements WebSocket.Listener {
   }
 
   private void becomeReady() {
-    deadlineNanos = System.nanoTime() + run.durationNanos();
+    readyNanos = System.nanoTime();
+    deadlineNanos = readyNanos + run.durationNanos();
+    if (run.mode() != BenchRun.Mode.IDLE) {
+      run.sendingStarted();
+      sendingDone.thenRun(() -> run.sendingFinished(lastChunkNanos - readyNanos));
+    }
     ready = true;
     run.sessionReady(this);
   }
@@ -86,6 +97,7 @@ final class BenchSession implements WebSocket.Listener {
       pending = pending.thenCompose(w -> send(w, source, n));
     }
     if (nextChunk >= run.chunksPerSession()) {
+      lastChunkNanos = System.nanoTime();
       pending.whenComplete((w, e) -> sendingDone.complete(null));
     }
   }

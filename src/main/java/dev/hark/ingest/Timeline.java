@@ -7,8 +7,9 @@ package dev.hark.ingest;
 final class Timeline {
   static final int MAX_SEGMENTS = 1024;
 
-  private final long[] streamStart = new long[MAX_SEGMENTS];
-  private final long[] timelineStart = new long[MAX_SEGMENTS];
+  // Grown on demand: most sources never drop, and two full rings would be 16 KiB a source, idle or not.
+  private long[] streamStart = new long[2];
+  private long[] timelineStart = new long[2];
   private int first;
   private int count;
   private volatile long streamSamples;
@@ -17,9 +18,12 @@ final class Timeline {
   /** A chunk of {@code samples} that starts at {@code timelineSample} was appended to the stream. */
   synchronized void append(long timelineSample, int samples) {
     if (timelineSample != nextTimeline) {
-      int at = (first + count) % MAX_SEGMENTS;
-      if (count == MAX_SEGMENTS) {
-        first = (first + 1) % MAX_SEGMENTS;
+      if (count == streamStart.length && count < MAX_SEGMENTS) {
+        grow();
+      }
+      int at = (first + count) % streamStart.length;
+      if (count == streamStart.length) {
+        first = (first + 1) % streamStart.length;
       } else {
         count++;
       }
@@ -28,6 +32,18 @@ final class Timeline {
     }
     streamSamples += samples;
     nextTimeline = timelineSample + samples;
+  }
+
+  private void grow() {
+    long[] s = new long[streamStart.length * 2];
+    long[] t = new long[s.length];
+    for (int i = 0; i < count; i++) {
+      s[i] = streamStart[(first + i) % streamStart.length];
+      t[i] = timelineStart[(first + i) % streamStart.length];
+    }
+    streamStart = s;
+    timelineStart = t;
+    first = 0;
   }
 
   long streamSamples() {
@@ -39,7 +55,7 @@ final class Timeline {
       return streamSample;
     }
     for (int i = count - 1; i >= 0; i--) {
-      int at = (first + i) % MAX_SEGMENTS;
+      int at = (first + i) % streamStart.length;
       if (streamStart[at] <= streamSample || i == 0) {
         return timelineStart[at] + (streamSample - streamStart[at]);
       }

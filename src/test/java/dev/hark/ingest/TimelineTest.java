@@ -25,4 +25,17 @@ class TimelineTest {
     t.append(16000, 320);
     assertThat(t.timelineSample(0)).isEqualTo(16000);
   }
+
+  @Test
+  void manyGapsGrowTheSegmentsAndKeepTheRecentOnes() {
+    Timeline t = new Timeline();
+    int n = Timeline.MAX_SEGMENTS * 3;
+    for (int i = 0; i < n; i++) {
+      t.append(i * 640L, 320); // every other chunk dropped: a gap before each
+    }
+    for (int i = n - Timeline.MAX_SEGMENTS; i < n; i += 97) {
+      assertThat(t.timelineSample(i * 320L + 5)).isEqualTo(i * 640L + 5);
+    }
+    assertThat(t.timelineSample(n * 320L - 1)).isEqualTo((n - 1) * 640L + 319);
+  }
 }
