@@ -69,6 +69,7 @@ public final class HarkServer implements AutoCloseable {
         audio.reportStatus(waiting ? StatusState.WAITING_FOR_DECODER : StatusState.DECODING);
       }
     });
+    StaticFiles page = new StaticFiles();
     try {
       listener = new ServerBootstrap().group(boss, workers).channel(type)
           .option(ChannelOption.SO_BACKLOG, 1024)
@@ -80,7 +81,7 @@ public final class HarkServer implements AutoCloseable {
               ch.pipeline().addLast(
                   new HttpServerCodec(),
                   new HttpObjectAggregator(16 * 1024),
-                  new HttpRoutes(controller, metrics),
+                  new HttpRoutes(controller, metrics, page),
                   new WebSocketServerProtocolHandler(wsConfig(config.maxMessageBytes())),
                   new WebSocketFrameAggregator(config.maxMessageBytes()),
                   new SessionHandler(controller, metrics, consumer, config.maxMessageBytes(), sessions));

@@ -19,7 +19,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The plain HTTP side: {@code /healthz}, {@code /readyz}, {@code /metrics}, and the gate in front of the WebSocket
+ * The plain HTTP side: the browser page at {@code /}, {@code /healthz}, {@code /readyz}, {@code /metrics}, and the gate in front of the WebSocket
  * upgrade at {@code /ws/live}, which takes a session slot or refuses with 503.
  */
 final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -27,11 +27,13 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private final ConcurrencyController controller;
   private final HarkMetrics metrics;
+  private final StaticFiles page;
 
-  HttpRoutes(ConcurrencyController controller, HarkMetrics metrics) {
+  HttpRoutes(ConcurrencyController controller, HarkMetrics metrics, StaticFiles page) {
     super(false);
     this.controller = controller;
     this.metrics = metrics;
+    this.page = page;
   }
 
   @Override
@@ -51,9 +53,14 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
         case "/readyz" -> ready(ctx, req);
         case "/metrics" -> respond(ctx, req, HttpResponseStatus.OK, metrics.scrape(),
             "text/plain; version=0.0.4; charset=utf-8");
-        case "/" -> respond(ctx, req, HttpResponseStatus.OK,
-            "Hark live-audio gateway: WebSocket " + WS_PATH + ", /healthz, /readyz, /metrics\n");
-        default -> respond(ctx, req, HttpResponseStatus.NOT_FOUND, "no such path: " + path + "\n");
+        default -> {
+          StaticFiles.File f = page.get(path);
+          if (f == null) {
+            respond(ctx, req, HttpResponseStatus.NOT_FOUND, "no such path: " + path + "\n");
+          } else {
+            respond(ctx, req, HttpResponseStatus.OK, f.bytes(), f.type());
+          }
+        }
       }
     } finally {
       req.release();
@@ -94,6 +101,11 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private static void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String body,
       String type) {
+    respond(ctx, req, status, body.getBytes(StandardCharsets.UTF_8), type);
+  }
+
+  private static void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, byte[] body,
+      String type) {
     FullHttpResponse res = response(req, status, body, type);
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     HttpUtil.setKeepAlive(res, keepAlive);
@@ -104,12 +116,18 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private static FullHttpResponse response(FullHttpRequest req, HttpResponseStatus status, String body, String type) {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    return response(req, status, body.getBytes(StandardCharsets.UTF_8), type);
+  }
+
+  private static FullHttpResponse response(FullHttpRequest req, HttpResponseStatus status, byte[] bytes, String type) {
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
         req.method() == HttpMethod.HEAD ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
     res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
     res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    res.headers().set("X-Content-Type-Options", "nosniff");
+    // The page loads only its own files and talks only to this server.
+    res.headers().set(HttpHeaderNames.CONTENT_SECURITY_POLICY, "default-src 'self'; connect-src 'self'");
     return res;
   }
 }

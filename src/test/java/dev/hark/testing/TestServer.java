@@ -18,28 +18,33 @@ public final class TestServer implements AutoCloseable {
   private TestServer(ServerConfig config, EngineLoader loader) {
     HarkMetrics metrics = new HarkMetrics();
     try {
-      server = HarkServer.start(config.withPort(0), () -> loader.load(metrics), metrics);
+      server = HarkServer.start(config, () -> loader.load(metrics), metrics);
     } catch (Exception e) {
       throw new AssertionError(e);
     }
   }
 
   public static TestServer start(AsrEngine engine) {
-    return new TestServer(ServerConfig.defaults(), engine);
+    return new TestServer(ServerConfig.defaults().withPort(0), engine);
+  }
+
+  /** A server on a given port: a restart where the clients expect the old one. */
+  public static TestServer startOnPort(AsrEngine engine, int port) {
+    return new TestServer(ServerConfig.defaults().withPort(port), engine);
   }
 
   public static TestServer start(AsrEngine engine, UnaryOperator<IngestSettings> ingest) {
     ServerConfig d = ServerConfig.defaults();
-    return new TestServer(d.withIngest(ingest.apply(d.ingest())), engine);
+    return new TestServer(d.withPort(0).withIngest(ingest.apply(d.ingest())), engine);
   }
 
   public static TestServer start(AsrEngine engine, ServerConfig config) {
-    return new TestServer(config, engine);
+    return new TestServer(config.withPort(0), engine);
   }
 
   /** A server whose engine needs the server's metrics (engines that register meters). */
   public static TestServer load(EngineLoader loader) {
-    return new TestServer(ServerConfig.defaults(), loader);
+    return new TestServer(ServerConfig.defaults().withPort(0), loader);
   }
 
   /** Creates an engine given the server's metrics. */
