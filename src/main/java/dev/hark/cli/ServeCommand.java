@@ -65,6 +65,11 @@ final class ServeCommand implements Callable<Integer> {
       description = "Largest WebSocket message; larger ones close the connection with 1009 (default: ${DEFAULT-VALUE}).")
   int maxMessageKb;
 
+  @Option(names = "--idle-timeout-s", defaultValue = "60", paramLabel = "S",
+      description = "Close a connection that sends nothing (no audio, no ping) for this long, with 1001 "
+          + "(default: ${DEFAULT-VALUE}).")
+  long idleTimeoutS;
+
   @Option(names = "--shed-hold-ms", defaultValue = "2000", paramLabel = "MS",
       description = "Least time a shed source stays shed (default: ${DEFAULT-VALUE}).")
   long shedHoldMs;
@@ -79,7 +84,7 @@ final class ServeCommand implements Callable<Integer> {
       return fail("--overflow must be drop_oldest, drop_newest or block, got " + overflow);
     }
     if (queueMax < 1 || queueMaxMs < 0 || maxSources < 1 || maxSources > 255 || maxSessions < 1
-        || maxBufferedMb <= 0 || maxMessageKb < 1 || shedHoldMs < 0) {
+        || maxBufferedMb <= 0 || maxMessageKb < 1 || shedHoldMs < 0 || idleTimeoutS < 1) {
       return fail("limits must be positive (and --max-sources at most 255)");
     }
     IngestSettings defaults = IngestSettings.defaults();
@@ -87,7 +92,8 @@ final class ServeCommand implements Callable<Integer> {
         (long) (maxBufferedMb * 1024 * 1024), maxSessions, defaults.statusInterval(), Duration.ofMillis(shedHoldMs),
         defaults.shedInterval());
     ServerConfig config = new ServerConfig(host, port, maxMessageKb * 1024,
-        eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops, ingest);
+        eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops, ingest,
+        Duration.ofSeconds(idleTimeoutS));
     if (!AsrEngines.names().contains(asr)) {
       return fail("no recognizer called \"" + asr + "\"; known: " + String.join(", ", AsrEngines.names()));
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
  * one's completion, so a server that pushes back slows this session down instead of piling up its memory.
  */
 final class BenchSession implements WebSocket.Listener {
+  private static final long IDLE_PING_NANOS = 15_000_000_000L;
   private final BenchRun run;
   private final StringBuilder partial = new StringBuilder();
   private final CompletableFuture<Map<String, Object>> stopped = new CompletableFuture<>();
@@ -77,10 +78,20 @@ final class BenchSession implements WebSocket.Listener {
     run.sessionReady(this);
   }
 
-  /** Idle: hold the session without audio until the duration has passed. */
+  /** Idle: hold the session without audio until the duration has passed, pinging so the server's idle timeout waits. */
   void idleUntilDeadline() {
-    CompletableFuture.delayedExecutor(run.durationNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
-        .execute(() -> sendingDone.complete(null));
+    long left = deadlineNanos - System.nanoTime();
+    if (left <= 0 || failed) {
+      sendingDone.complete(null);
+      return;
+    }
+    CompletableFuture.delayedExecutor(Math.min(left, IDLE_PING_NANOS), java.util.concurrent.TimeUnit.NANOSECONDS)
+        .execute(() -> {
+          if (deadlineNanos - System.nanoTime() > 0) {
+            pending = pending.thenCompose(w -> w.sendText("{\"type\":\"ping\"}", true));
+          }
+          idleUntilDeadline();
+        });
   }
 
   /** Paced: queue this tick's chunk of every source behind what is still being sent; the last tick ends sending. */

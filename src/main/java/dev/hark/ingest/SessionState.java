@@ -280,6 +280,11 @@ public final class SessionState {
     return closed;
   }
 
+  /** True once the client sent {@code stop}: it then waits for results and rightly sends nothing. */
+  public boolean stopRequested() {
+    return stopping;
+  }
+
   void sendStatus(StatusState state, SourceState src) {
     channel.send(new ServerMessage.Status(state, src.name(), src.droppedTotal(), src.queue().depth()));
   }

@@ -43,6 +43,7 @@ public final class HarkMetrics {
   private final Counter decodeErrors;
   private final Counter sessionsTotal;
   private final Counter sessionsRefused;
+  private final Counter idleClosed;
   private final Counter backpressureEpisodes;
   private final Counter sourcesShed;
   private final Counter sourcesRestored;
@@ -57,6 +58,7 @@ public final class HarkMetrics {
     decodeErrors = counter("audio.decode.errors", "Audio chunks that could not be decoded (bad_audio, bad_base64)");
     sessionsTotal = counter("sessions.started", "Sessions opened since start");
     sessionsRefused = counter("sessions.refused", "WebSocket upgrades refused because the server was full or draining");
+    idleClosed = counter("connections.idle.closed", "Connections closed after --idle-timeout-s with nothing received");
     backpressureEpisodes = counter("backpressure.episodes", "Times a source started dropping chunks");
     sourcesShed = counter("sources.shed", "Whole sources shed to keep the global buffer budget");
     sourcesRestored = counter("sources.restored", "Shed sources taken in again");
@@ -119,6 +121,10 @@ public final class HarkMetrics {
 
   public void sessionRefused() {
     sessionsRefused.increment();
+  }
+
+  public void idleClosed() {
+    idleClosed.increment();
   }
 
   public void backpressureEpisode() {

@@ -3,6 +3,7 @@ package dev.hark.server;
 import dev.hark.asr.AsrEngine;
 import dev.hark.asr.TranscriptListener;
 import dev.hark.protocol.StatusState;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import dev.hark.ingest.ConcurrencyController;
 import dev.hark.ingest.SourceConsumer;
@@ -31,6 +32,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
@@ -84,6 +86,8 @@ public final class HarkServer implements AutoCloseable {
                   new HttpRoutes(controller, metrics, page),
                   new WebSocketServerProtocolHandler(wsConfig(config.maxMessageBytes())),
                   new WebSocketFrameAggregator(config.maxMessageBytes()),
+                  // Reader-idle also ends upgrades that never finish and HTTP connections left open.
+                  new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                   new SessionHandler(controller, metrics, consumer, config.maxMessageBytes(), sessions));
             }
           })

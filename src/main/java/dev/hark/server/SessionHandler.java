@@ -22,6 +22,9 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -67,11 +70,30 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE) {
+      idle(ctx);
+      return;
+    }
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
       session = new SessionState(newSessionId(), new NettySessionChannel(ctx.channel(), metrics), controller, consumer);
       open.add(ctx.channel());
     }
     super.userEventTriggered(ctx, evt);
+  }
+
+  private void idle(ChannelHandlerContext ctx) {
+    if (!ctx.channel().config().isAutoRead() || (session != null && session.stopRequested())) {
+      return; // not reading (block policy) or waiting for results after stop: silence is the server's doing
+    }
+    metrics.idleClosed();
+    if (session == null) {
+      ctx.close(); // an HTTP connection or an upgrade that never finished
+      return;
+    }
+    log.info("session={} closed: idle", session.id());
+    ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.GOING_AWAY, "idle: no audio or ping for "
+        + ctx.pipeline().get(IdleStateHandler.class).getReaderIdleTimeInMillis() / 1000 + " s"))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override
