@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class IdleTimeoutTest {
   @Test
   void aSilentSessionIsClosedAndAPingingOneIsNot() throws Exception {
-    ServerConfig config = ServerConfig.defaults().withIdleTimeout(Duration.ofMillis(600));
+    ServerConfig config = ServerConfig.defaults().withIdleTimeout(Duration.ofMillis(1500));
     try (TestServer server = TestServer.start(new NoneEngine(0), config);
         WsClient silent = server.connect();
         WsClient pinging = server.connect()) {
@@ -20,7 +20,7 @@ class IdleTimeoutTest {
       pinging.send("{\"type\":\"start\"}");
       silent.awaitType("ready");
       pinging.awaitType("ready");
-      for (int i = 0; i < 8; i++) {
+      for (int i = 0; i < 12; i++) { // 2.4 s of pings 200 ms apart, far inside the 1.5 s timeout
         pinging.send("{\"type\":\"ping\"}");
         Thread.sleep(200);
       }
