@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         "backpressure, refusals, stop-to-stopped latency, the server's queue wait (from its /metrics) and",
         "the server's CPU per frame (from /proc with --server-pid, else from its /metrics)."})
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--url", defaultValue = "ws://127.0.0.1:8080/ws/live", description = "Server (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--url", defaultValue = "ws://127.0.0.1:8080/ws/live", description = "Server, ws:// only (default: ${DEFAULT-VALUE}).")
   URI url;
 
   @Option(names = "--metrics-url", paramLabel = "URL", description = "The server's metrics (default: /metrics on the --url host).")
@@ -74,6 +74,9 @@ final class BenchCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return fail(e.getMessage());
     }
+    if (!"ws".equals(url.getScheme())) {
+      return fail("--url must be ws://HOST:PORT/PATH: the load generator speaks no TLS (measure the server, not a proxy), got " + url);
+    }
     if (sessions < 1 || sources < 1 || sources > 255 || chunkMs < 1 || d.isZero()) {
       return fail("--sessions, --sources (1-255), --chunk-ms and --duration must be positive");
     }
@@ -86,7 +89,7 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     URI metrics = metricsUrl != null ? metricsUrl
-        : URI.create((url.getScheme().equals("wss") ? "https" : "http") + "://" + url.getAuthority() + "/metrics");
+        : URI.create("http://" + url.getAuthority() + "/metrics");
     BenchRun run = new BenchRun(new BenchRun.Config(url, metrics, sessions, sources, d, !flat, binary, r, chunkMs,
         serverPid, audio, idle ? BenchRun.Mode.IDLE : peer ? BenchRun.Mode.PEER : BenchRun.Mode.FULL));
     boolean terminal = System.console() != null && !json;

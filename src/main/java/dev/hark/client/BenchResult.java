@@ -50,6 +50,7 @@ public record BenchResult(Map<String, Object> values) {
     }
     v.put("client_cpu_s", round(clientCpu, 3));
     v.put("client_cores", round(clientCpu / wall, 3));
+    v.put("client_cores_steady", round(run.steady.cores(), 3));
     return new BenchResult(v);
   }
 

@@ -3,13 +3,14 @@ package dev.hark.client;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -49,10 +50,13 @@ public final class BenchRun {
   private final Histogram pacePermille = new Histogram(1_000_000, 3);
   private final AtomicInteger sending = new AtomicInteger();
   private volatile int peakSending;
+  /** This process's CPU while every session was sending: the generator's own cost, without connects and JIT. */
+  final SteadyWindow steady = new SteadyWindow();
   private final Config config;
-  private final String[][] text;
-  private final byte[][][] binary;
+  /** Per source, the distinct chunks as ready-to-write WebSocket frames (JSON or binary as configured). */
+  private final ByteBuf[][] frames;
   private final String start;
+  private final Map<EventLoop, PacedClock> clocks = new java.util.concurrent.ConcurrentHashMap<>();
 
   public BenchRun(Config config) {
     this.config = config;
@@ -60,17 +64,17 @@ public final class BenchRun {
     int bytes = rate * config.chunkMs() / 1000 * 2;
     byte[] pcm = config.audio() == null ? tone(rate, bytes * DISTINCT_CHUNKS) : config.audio().pcm();
     int chunks = Math.max(1, Math.min(DISTINCT_CHUNKS, pcm.length / bytes));
-    text = new String[config.sources()][chunks];
-    binary = new byte[config.sources()][chunks][];
+    frames = new ByteBuf[config.sources()][chunks];
     List<String> names = new ArrayList<>();
     for (int s = 0; s < config.sources(); s++) {
       names.add(s == 0 ? "mic" : s == 1 ? "system" : "source" + s);
     }
     for (int s = 0; s < config.sources(); s++) {
       for (int k = 0; k < chunks; k++) {
-        text[s][k] = "{\"type\":\"audio\",\"source\":\"" + names.get(s) + "\",\"data\":\""
-            + Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(pcm, k * bytes, (k + 1) * bytes)) + "\"}";
-        binary[s][k] = Messages.binary(s, pcm, k * bytes, (k + 1) * bytes);
+        frames[s][k] = config.binary()
+            ? WireFrames.binary(Messages.binary(s, pcm, k * bytes, (k + 1) * bytes))
+            : WireFrames.text("{\"type\":\"audio\",\"source\":\"" + names.get(s) + "\",\"data\":\""
+                + Base64.getEncoder().encodeToString(Arrays.copyOfRange(pcm, k * bytes, (k + 1) * bytes)) + "\"}");
       }
     }
     start = Messages.start(rate, names, null);
@@ -94,8 +98,12 @@ public final class BenchRun {
     return config.sources();
   }
 
-  boolean binary() {
-    return config.binary();
+  boolean paced() {
+    return config.paced();
+  }
+
+  long chunkNanos() {
+    return config.chunkMs() * 1_000_000L;
   }
 
   long durationNanos() {
@@ -110,21 +118,17 @@ public final class BenchRun {
     return Math.max(1, config.duration().toMillis() / config.chunkMs());
   }
 
-  String textChunk(int source, long n) {
-    return text[source][(int) (n % text[source].length)];
+  ByteBuf chunk(int source, long n) {
+    return frames[source][(int) (n % frames[source].length)];
   }
 
-  byte[] binaryChunk(int source, long n) {
-    return binary[source][(int) (n % binary[source].length)];
+  /** The paced clock of a session's event loop; called on that loop. */
+  PacedClock clock(EventLoop loop) {
+    return clocks.computeIfAbsent(loop, l -> new PacedClock(l, config.chunkMs()));
   }
 
-  void sessionReady(BenchSession s) {
+  void sessionReady() {
     sessionsUp.increment();
-    if (config.mode() == Mode.IDLE) {
-      s.idleUntilDeadline();
-    } else if (!config.paced()) {
-      s.flat();
-    }
   }
 
   void status(Map<String, Object> m) {
@@ -138,12 +142,16 @@ public final class BenchRun {
     if (now > peakSending) {
       peakSending = now;
     }
+    if (now == config.sessions()) {
+      steady.begin();
+    }
   }
 
-  synchronized void sendingFinished(long spanNanos) {
+  synchronized void sendingFinished(long spanNanos, boolean complete) {
+    steady.end();
     sending.decrementAndGet();
-    long expected = (chunksPerSession() - 1) * config.chunkMs() * 1_000_000L;
-    if (config.paced() && expected > 0 && spanNanos > 0) {
+    long expected = (chunksPerSession() - 1) * chunkNanos();
+    if (complete && config.paced() && expected > 0 && spanNanos > 0) {
       pacePermille.recordValue(Math.min(pacePermille.getHighestTrackableValue(), spanNanos * 1000 / expected));
     }
   }
@@ -163,38 +171,20 @@ public final class BenchRun {
   /** Runs the load; {@code progress} gets a one-line summary every second (or is null). */
   public BenchResult run(Consumer<String> progress) throws InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
-    ServerProbe probe = new ServerProbe(http, config.metricsUrl(), config.serverPid());
+    // Bare peers speak no HTTP: only /proc is read for them.
+    ServerProbe probe = new ServerProbe(http, config.mode() == Mode.PEER ? null : config.metricsUrl(), config.serverPid());
     ServerProbe.Sample before = probe.sample();
     long clientCpu0 = ServerProbe.ownCpuNanos();
     long t0 = System.nanoTime();
     List<BenchSession> sessions = new ArrayList<>();
-    ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "bench-clock");
-      t.setDaemon(true);
-      return t;
-    });
+    BenchTransport transport = new BenchTransport(config.url(), config.sessions());
     long rampNanos = config.ramp().toNanos();
     for (int i = 0; i < config.sessions(); i++) {
-      BenchSession s = new BenchSession(this);
+      // Paced sessions tick in different milliseconds of the chunk period, so the load is spread evenly.
+      BenchSession s = new BenchSession(this, i % config.chunkMs());
       sessions.add(s);
       long at = config.sessions() == 1 ? 0 : rampNanos * i / (config.sessions() - 1);
-      clock.schedule(() -> s.open(http, config.url()), at, TimeUnit.NANOSECONDS);
-    }
-    if (config.paced()) {
-      // Every millisecond, the sessions of that millisecond's slot send one chunk per source: load is spread evenly.
-      int slots = config.chunkMs();
-      long[] tick = {0};
-      clock.scheduleAtFixedRate(() -> {
-        int slot = (int) (tick[0]++ % slots);
-        for (int i = slot; i < sessions.size(); i += slots) {
-          try {
-            sessions.get(i).tick();
-          } catch (RuntimeException e) {
-            // A periodic task that throws is never run again: count the session's failure, keep the clock alive.
-            errors.increment();
-          }
-        }
-      }, 1, 1, TimeUnit.MILLISECONDS);
+      transport.connect(s, at);
     }
     long end = t0 + rampNanos + config.duration().toNanos() - 1_000_000_000L;
     while (System.nanoTime() < end) {
@@ -212,7 +202,6 @@ public final class BenchRun {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       errors.increment();
     }
-    clock.shutdownNow();
     List<CompletableFuture<Map<String, Object>>> stops = sessions.stream().map(BenchSession::stop).toList();
     long dropped = 0;
     long accepted = 0;
@@ -232,6 +221,7 @@ public final class BenchRun {
     double wall = (System.nanoTime() - t0) / 1e9;
     long clientCpu = ServerProbe.ownCpuNanos() - clientCpu0;
     ServerProbe.Sample after = probe.sample();
+    transport.close();
     synchronized (this) {
       return BenchResult.of(config, this, before, after, wall, clientCpu / 1e9, accepted, dropped, stopLatency);
     }

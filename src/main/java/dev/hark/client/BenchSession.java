@@ -1,190 +1,186 @@
 package dev.hark.client;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
-import java.nio.ByteBuffer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One load-generator session: connects, sends {@code start}, then one pre-encoded chunk per source per tick (paced)
- * or back to back (flat), then {@code stop}, and times stop until {@code stopped}. Sends are chained on the previous
- * one's completion, so a server that pushes back slows this session down instead of piling up its memory.
+ * One load-generator session on its channel's event loop: sends {@code start}, then pre-encoded chunks paced at real
+ * time (catching up when the socket lets it) or back to back (flat), then {@code stop}, and times stop until
+ * {@code stopped}. It writes only while the channel is writable, so a server that pushes back slows this session
+ * down instead of piling up its memory.
  */
-final class BenchSession implements WebSocket.Listener {
-  private static final long IDLE_PING_NANOS = 15_000_000_000L;
+final class BenchSession extends SimpleChannelInboundHandler<WebSocketFrame> {
+  private static final long IDLE_PING_NANOS = TimeUnit.SECONDS.toNanos(15);
+  private static final int FLAT_BURST = 32;
   private final BenchRun run;
-  private final StringBuilder partial = new StringBuilder();
+  private final int slot;
   private final CompletableFuture<Map<String, Object>> stopped = new CompletableFuture<>();
-  private volatile WebSocket ws;
-  private volatile CompletableFuture<WebSocket> pending;
-  private long nextChunk;
-  private volatile long stopSentNanos;
-  volatile boolean ready;
-  volatile boolean failed;
-
-  private volatile long deadlineNanos;
-  private volatile long readyNanos;
-  private volatile long lastChunkNanos;
   private final CompletableFuture<Void> sendingDone = new CompletableFuture<>();
+  private Channel ch;
+  private ScheduledFuture<?> timer;
+  private long readyNanos;
+  private long paceOrigin;
+  private long deadlineNanos;
+  private long sent;
+  private long stopSentNanos;
+  private volatile boolean failed;
+  private boolean sending;
 
-  BenchSession(BenchRun run) {
+  /** {@code slot}: the millisecond of the chunk period in which this session sends, when paced. */
+  BenchSession(BenchRun run, int slot) {
     this.run = run;
+    this.slot = slot;
   }
 
-  /** Connects and sends start; completes when the session is ready (or has failed). */
-  CompletableFuture<Void> open(HttpClient http, URI url) {
-    // pending exists before the socket does: ready can arrive (and ticks start) before buildAsync's callback runs.
-    CompletableFuture<WebSocket> connected = new CompletableFuture<>();
-    CompletableFuture<WebSocket> start = connected.thenCompose(w -> w.sendText(run.startMessage(), true));
-    if (run.mode() == BenchRun.Mode.PEER) {
-      // A bare peer answers nothing: the session is ready once start is sent.
-      start = start.thenApply(x -> {
-        becomeReady();
-        return x;
-      });
-    }
-    pending = start;
-    return http.newWebSocketBuilder().buildAsync(url, this).thenCompose(w -> {
-      ws = w;
-      connected.complete(w);
-      return pending;
-    }).handle((w, e) -> {
-      if (e != null) {
-        failed = true;
-        sendingDone.complete(null);
-        Throwable c = e.getCause() == null ? e : e.getCause();
-        if (c instanceof WebSocketHandshakeException) {
-          run.refused.increment();
-        } else {
-          run.connectErrors.increment();
-        }
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ch = ctx.channel();
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+      ch.writeAndFlush(new TextWebSocketFrame(run.startMessage()));
+      if (run.mode() == BenchRun.Mode.PEER) {
+        becomeReady(); // a bare peer answers nothing: the session is ready once start is out
       }
-      return null;
-    });
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   private void becomeReady() {
     readyNanos = System.nanoTime();
     deadlineNanos = readyNanos + run.durationNanos();
-    if (run.mode() != BenchRun.Mode.IDLE) {
-      run.sendingStarted();
-      sendingDone.thenRun(() -> run.sendingFinished(lastChunkNanos - readyNanos));
+    run.sessionReady();
+    switch (run.mode()) {
+      case IDLE -> {
+        timer = ch.eventLoop().scheduleAtFixedRate(this::ping, IDLE_PING_NANOS, IDLE_PING_NANOS, TimeUnit.NANOSECONDS);
+        ch.eventLoop().schedule(() -> finishSending(false), run.durationNanos(), TimeUnit.NANOSECONDS);
+      }
+      default -> {
+        sending = true;
+        run.sendingStarted();
+        if (run.paced()) {
+          run.clock(ch.eventLoop()).add(this, slot);
+        } else {
+          flat();
+        }
+      }
     }
-    ready = true;
-    run.sessionReady(this);
   }
 
-  /** Idle: hold the session without audio until the duration has passed, pinging so the server's idle timeout waits. */
-  void idleUntilDeadline() {
-    long left = deadlineNanos - System.nanoTime();
-    if (left <= 0 || failed) {
-      sendingDone.complete(null);
-      return;
-    }
-    CompletableFuture.delayedExecutor(Math.min(left, IDLE_PING_NANOS), java.util.concurrent.TimeUnit.NANOSECONDS)
-        .execute(() -> {
-          if (deadlineNanos - System.nanoTime() > 0) {
-            pending = pending.thenCompose(w -> w.sendText("{\"type\":\"ping\"}", true));
-          }
-          idleUntilDeadline();
-        });
-  }
-
-  /** Paced: queue this tick's chunk of every source behind what is still being sent; the last tick ends sending. */
-  void tick() {
-    if (!ready || failed || sendingDone.isDone() || run.mode() == BenchRun.Mode.IDLE) {
-      return;
-    }
-    if (!pending.isDone()) {
-      run.lateTicks.increment();
-    }
-    long n = nextChunk++;
-    for (int s = 0; s < run.sources(); s++) {
-      int source = s;
-      pending = pending.thenCompose(w -> send(w, source, n));
-    }
-    if (nextChunk >= run.chunksPerSession()) {
-      lastChunkNanos = System.nanoTime();
-      pending.whenComplete((w, e) -> sendingDone.complete(null));
-    }
+  /** Idle sessions ping so that the server's idle timeout waits for them. */
+  private void ping() {
+    ch.writeAndFlush(new TextWebSocketFrame("{\"type\":\"ping\"}"));
   }
 
   /**
-   * Flat: sends chunks back to back for the run's duration. Loops while sends complete at once and re-arms on
-   * the first that does not, so a fast socket never builds a deep chain of continuations.
+   * Paced: sends every chunk due by now, as far as the socket takes them; a session behind is counted late.
+   * Returns whether the session still has audio to send.
    */
-  void flat() {
-    while (true) {
-      if (failed || System.nanoTime() >= deadlineNanos) {
-        sendingDone.complete(null);
-        return;
-      }
-      long n = nextChunk++;
-      CompletableFuture<WebSocket> f = pending;
-      for (int s = 0; s < run.sources(); s++) {
-        int source = s;
-        f = f.thenCompose(w -> send(w, source, n));
-      }
-      pending = f;
-      if (!f.isDone() || f.isCompletedExceptionally()) {
-        f.whenCompleteAsync((w, e) -> {
-          if (e != null) {
-            failed = true;
-            sendingDone.complete(null);
-          } else {
-            flat();
-          }
-        });
-        return;
-      }
+  boolean tick() {
+    if (sendingDone.isDone()) {
+      return false;
     }
+    long now = System.nanoTime();
+    if (paceOrigin == 0) {
+      // Half a period before the first tick: a tick that comes a little early or late still owes one chunk.
+      paceOrigin = now - run.chunkNanos() / 2;
+    }
+    long due = Math.min(run.chunksPerSession(), (now - paceOrigin) / run.chunkNanos() + 1);
+    if (due - sent > 1) {
+      run.lateTicks.increment();
+    }
+    while (sent < due && ch.isWritable()) {
+      writeChunk();
+    }
+    ch.flush();
+    if (sent >= run.chunksPerSession()) {
+      finishSending(true);
+      return false;
+    }
+    return true;
+  }
+
+  /** Flat: bursts of chunks while the socket is writable, yielding the event loop between bursts. */
+  private void flat() {
+    if (sendingDone.isDone()) {
+      return;
+    }
+    for (int i = 0; i < FLAT_BURST && ch.isWritable() && System.nanoTime() < deadlineNanos; i++) {
+      writeChunk();
+    }
+    ch.flush();
+    if (System.nanoTime() >= deadlineNanos) {
+      finishSending(true);
+    } else if (ch.isWritable()) {
+      ch.eventLoop().execute(this::flat);
+    } // else channelWritabilityChanged resumes
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ch.isWritable() && !run.paced() && run.mode() != BenchRun.Mode.IDLE && readyNanos != 0) {
+      flat();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  private void writeChunk() {
+    long n = sent++;
+    for (int s = 0; s < run.sources(); s++) {
+      ch.write(run.chunk(s, n).duplicate(), ch.voidPromise());
+    }
+    run.framesSent.add(run.sources());
+  }
+
+  private void finishSending(boolean complete) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    if (sending) {
+      sending = false;
+      run.sendingFinished(System.nanoTime() - readyNanos, complete);
+    }
+    sendingDone.complete(null);
   }
 
   /** Completes when this session has sent all its audio (or failed). */
   CompletableFuture<Void> sendingDone() {
-    return failed ? CompletableFuture.completedFuture(null) : sendingDone;
+    return sendingDone;
   }
 
-  private CompletableFuture<WebSocket> send(WebSocket w, int source, long n) {
-    run.framesSent.increment();
-    return run.binary()
-        ? w.sendBinary(ByteBuffer.wrap(run.binaryChunk(source, n)), true)
-        : w.sendText(run.textChunk(source, n), true);
-  }
-
-  /** Sends stop after everything queued; completes with the stopped stats, or null. */
+  /** Sends stop after the audio; completes with the stopped stats, or null (failed, or a peer that has none). */
   CompletableFuture<Map<String, Object>> stop() {
-    if (failed || ws == null) {
+    if (failed || ch == null || !ch.isActive()) {
       return CompletableFuture.completedFuture(null);
     }
-    CompletableFuture<WebSocket> sent = sendingDone.thenCompose(v -> pending).thenCompose(w -> {
+    ch.eventLoop().execute(() -> {
       stopSentNanos = System.nanoTime();
-      return w.sendText("{\"type\":\"stop\"}", true);
+      ch.writeAndFlush(new TextWebSocketFrame(Messages.STOP));
+      if (run.mode() == BenchRun.Mode.PEER) {
+        ch.close();
+      }
     });
-    if (run.mode() == BenchRun.Mode.PEER) {
-      // No stopped will come: close once stop is out.
-      return sent.thenCompose(w -> w.sendClose(WebSocket.NORMAL_CLOSURE, "done")).handle((w, e) -> null);
-    }
     return stopped;
   }
 
   @Override
-  public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-    partial.append(data);
-    if (last) {
-      String text = partial.toString();
-      partial.setLength(0);
-      onMessage(text);
+  protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (!(frame instanceof TextWebSocketFrame t)) {
+      return;
     }
-    w.request(1);
-    return null;
-  }
-
-  private void onMessage(String text) {
+    String text = t.text();
     // Most messages are transcripts or statuses; only those worth counting are parsed.
     if (text.startsWith("{\"type\":\"ready\"")) {
       becomeReady();
@@ -199,15 +195,24 @@ final class BenchSession implements WebSocket.Listener {
   }
 
   @Override
-  public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-    sendingDone.complete(null);
+  public void channelInactive(ChannelHandlerContext ctx) {
+    finishSending(false);
     stopped.complete(null);
-    return null;
   }
 
   @Override
-  public void onError(WebSocket w, Throwable error) {
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!failed && readyNanos == 0) {
+      (cause instanceof WebSocketHandshakeException ? run.refused : run.connectErrors).increment();
+    }
     failed = true;
+    ctx.close();
+  }
+
+  /** A connection that never came up. */
+  void connectFailed() {
+    failed = true;
+    run.connectErrors.increment();
     sendingDone.complete(null);
     stopped.complete(null);
   }

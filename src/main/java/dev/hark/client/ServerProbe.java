@@ -24,9 +24,9 @@ final class ServerProbe {
   Sample sample() throws InterruptedException {
     PrometheusText m = null;
     try {
-      m = PrometheusText.scrape(http, metricsUrl);
+      m = metricsUrl == null ? null : PrometheusText.scrape(http, metricsUrl);
     } catch (java.io.IOException e) {
-      // A server without /metrics (a peer) is still measured through /proc when its pid is given.
+      // A server without /metrics is still measured through /proc when its pid is given.
     }
     double cpu = pid != null ? procCpuSeconds(pid) : m != null ? m.value("process_cpu_seconds_total") : Double.NaN;
     return new Sample(m, cpu);

@@ -30,7 +30,8 @@ class BenchCommandTest {
       assertThat(JsonObjects.num(r, "frames_accepted")).isEqualTo(1000);
       assertThat(JsonObjects.num(r, "frames_dropped")).isZero();
       assertThat(server.scrape().count("audio_frames_received_total")).isEqualTo(1000);
-      assertThat(r).containsKeys("queue_wait_ms_p99", "server_us_per_frame", "stop_to_stopped_ms_p99", "client_cores");
+      assertThat(r).containsKeys("queue_wait_ms_p99", "server_us_per_frame", "stop_to_stopped_ms_p99", "client_cores",
+          "client_cores_steady");
     }
   }
 
@@ -56,5 +57,12 @@ class BenchCommandTest {
       assertThat(JsonObjects.num(r, "frames_sent")).isZero();
       assertThat(server.scrape().count("audio_frames_received_total")).isZero();
     }
+  }
+
+  @Test
+  void refusesTlsUrlsWithOneClearLine() {
+    StreamCommandTest.Run r = StreamCommandTest.hark("bench", "--url=wss://127.0.0.1:1/ws/live");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--url must be ws://");
   }
 }
