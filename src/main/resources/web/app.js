@@ -35,7 +35,9 @@ function clock(ms) {
 function connect() {
   const url = new URL('/ws/live', location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const socket = new WebSocket(url);
+  // A token in the page's own URL (?token=...) goes as a subprotocol: never in the socket's URL or a proxy's log.
+  const token = new URLSearchParams(location.search).get('token');
+  const socket = token ? new WebSocket(url, ['hark', 'hark.token.' + token]) : new WebSocket(url);
   ws = socket;
   let opened = false;
   say(attempt === 0 ? 'Connecting…' : `Reconnecting (attempt ${attempt + 1})…`, 'reconnecting');

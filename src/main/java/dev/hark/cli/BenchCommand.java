@@ -19,6 +19,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--url", defaultValue = "ws://127.0.0.1:8080/ws/live", description = "Server, ws:// only (default: ${DEFAULT-VALUE}).")
   URI url;
 
+  @Option(names = "--token", defaultValue = "${env:HARK_TOKEN}", paramLabel = "TOKEN",
+      description = "Sent as Authorization: Bearer, for servers with --auth-token-file (default: $HARK_TOKEN).")
+  String token;
+
   @Option(names = "--metrics-url", paramLabel = "URL", description = "The server's metrics (default: /metrics on the --url host).")
   URI metricsUrl;
 
@@ -91,7 +95,7 @@ final class BenchCommand implements Callable<Integer> {
     URI metrics = metricsUrl != null ? metricsUrl
         : URI.create("http://" + url.getAuthority() + "/metrics");
     BenchRun run = new BenchRun(new BenchRun.Config(url, metrics, sessions, sources, d, !flat, binary, r, chunkMs,
-        serverPid, audio, idle ? BenchRun.Mode.IDLE : peer ? BenchRun.Mode.PEER : BenchRun.Mode.FULL));
+        serverPid, audio, idle ? BenchRun.Mode.IDLE : peer ? BenchRun.Mode.PEER : BenchRun.Mode.FULL, token));
     boolean terminal = System.console() != null && !json;
     BenchResult result = run.run(terminal ? line -> System.err.print("\r\033[K" + line) : null);
     if (terminal) {

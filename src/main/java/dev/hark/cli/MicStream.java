@@ -1,7 +1,6 @@
 package dev.hark.cli;
 
 import dev.hark.client.Messages;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -35,7 +34,7 @@ final class MicStream {
     SessionPrinter printer = new SessionPrinter(System.out, System.err, cmd.json(), System.console() != null);
     WebSocket ws;
     try {
-      ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(cmd.url(), printer).join();
+      ws = cmd.socketBuilder().buildAsync(cmd.url(), printer).join();
     } catch (CompletionException e) {
       line.close();
       return cmd.fail(1, cmd.connectFailure(e.getCause()));

@@ -5,9 +5,13 @@ import dev.hark.asr.AsrSettings;
 import dev.hark.ingest.IngestSettings;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.OverflowPolicy;
+import dev.hark.server.AccessSettings;
 import dev.hark.server.HarkServer;
 import dev.hark.server.ServerConfig;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -74,6 +78,37 @@ final class ServeCommand implements Callable<Integer> {
       description = "Least time a shed source stays shed (default: ${DEFAULT-VALUE}).")
   long shedHoldMs;
 
+  @Option(names = "--auth-token-file", paramLabel = "FILE",
+      description = "Tokens, one per line, re-read when the file changes; upgrades need one (default: no auth, loopback only).")
+  Path authTokenFile;
+
+  @Option(names = "--allowed-origins", split = ",", paramLabel = "ORIGIN",
+      description = "Browser origins allowed to connect, comma-separated, e.g. https://app.example (default: any).")
+  List<String> allowedOrigins = new ArrayList<>();
+
+  @Option(names = "--max-sessions-per-ip", defaultValue = "64", paramLabel = "N",
+      description = "Concurrent sessions from one client address; more get 429 (default: ${DEFAULT-VALUE}).")
+  int maxSessionsPerIp;
+
+  @Option(names = "--insecure-public", description = "Allow a non-loopback --host without --auth-token-file.")
+  boolean insecurePublic;
+
+  @Option(names = "--max-session-s", defaultValue = "14400", paramLabel = "S",
+      description = "Longest session; then the server stops it as if the client had sent stop (default: ${DEFAULT-VALUE}).")
+  long maxSessionS;
+
+  @Option(names = "--max-messages-per-s", defaultValue = "500", paramLabel = "N",
+      description = "Messages one session may send a second; the excess is dropped with rate_limited (default: ${DEFAULT-VALUE}).")
+  int maxMessagesPerS;
+
+  @Option(names = "--drain-timeout-s", defaultValue = "10", paramLabel = "S",
+      description = "On SIGTERM, time for queued audio to reach the recognizer before sockets close (default: ${DEFAULT-VALUE}).")
+  long drainTimeoutS;
+
+  @Option(names = "--record", paramLabel = "DIR",
+      description = "Append every accepted chunk to DIR/<session>-<source>.wav before any queue can drop it.")
+  Path recordDir;
+
   @Option(names = "--event-loops", paramLabel = "N", description = "Netty I/O threads (default: number of cores).")
   Integer eventLoops;
 
@@ -84,7 +119,8 @@ final class ServeCommand implements Callable<Integer> {
       return fail("--overflow must be drop_oldest, drop_newest or block, got " + overflow);
     }
     if (queueMax < 1 || queueMaxMs < 0 || maxSources < 1 || maxSources > 255 || maxSessions < 1
-        || maxBufferedMb <= 0 || maxMessageKb < 1 || shedHoldMs < 0 || idleTimeoutS < 1) {
+        || maxBufferedMb <= 0 || maxMessageKb < 1 || shedHoldMs < 0 || idleTimeoutS < 1 || maxSessionsPerIp < 1
+        || maxSessionS < 1 || maxMessagesPerS < 1 || drainTimeoutS < 0) {
       return fail("limits must be positive (and --max-sources at most 255)");
     }
     IngestSettings defaults = IngestSettings.defaults();
@@ -93,7 +129,8 @@ final class ServeCommand implements Callable<Integer> {
         defaults.shedInterval());
     ServerConfig config = new ServerConfig(host, port, maxMessageKb * 1024,
         eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops, ingest,
-        Duration.ofSeconds(idleTimeoutS));
+        Duration.ofSeconds(idleTimeoutS), new AccessSettings(authTokenFile, allowedOrigins, maxSessionsPerIp,
+        insecurePublic), Duration.ofSeconds(maxSessionS), maxMessagesPerS, Duration.ofSeconds(drainTimeoutS), recordDir);
     if (!AsrEngines.names().contains(asr)) {
       return fail("no recognizer called \"" + asr + "\"; known: " + String.join(", ", AsrEngines.names()));
     }
@@ -103,10 +140,15 @@ final class ServeCommand implements Callable<Integer> {
       return fail("--asr-workers and --asr-stall-timeout-ms must be positive, --none-rtf at least 0");
     }
     HarkMetrics metrics = new HarkMetrics();
-    HarkServer server = HarkServer.start(config, () -> AsrEngines.create(asr, asrSettings, metrics), metrics);
+    HarkServer server;
+    try {
+      server = HarkServer.start(config, () -> AsrEngines.create(asr, asrSettings, metrics), metrics);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      return fail(e.getMessage());
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
+      server.shutdown();
       stopped.countDown();
     }, "hark-shutdown"));
     stopped.await();

@@ -38,6 +38,10 @@ final class StreamCommand implements Callable<Integer> {
   @Option(names = "--url", defaultValue = "ws://127.0.0.1:8080/ws/live", description = "Server (default: ${DEFAULT-VALUE}).")
   URI url;
 
+  @Option(names = "--token", defaultValue = "${env:HARK_TOKEN}", paramLabel = "TOKEN",
+      description = "Sent as Authorization: Bearer, for servers with --auth-token-file (default: $HARK_TOKEN).")
+  String token;
+
   @Option(names = "--source", defaultValue = "mic", description = "Source name of a single file or the microphone (default: ${DEFAULT-VALUE}).")
   String source;
 
@@ -120,7 +124,7 @@ final class StreamCommand implements Callable<Integer> {
     SessionPrinter printer = new SessionPrinter(out, System.err, json, System.console() != null);
     WebSocket ws;
     try {
-      ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(url, printer).join();
+      ws = socketBuilder().buildAsync(url, printer).join();
     } catch (CompletionException e) {
       return fail(1, connectFailure(e.getCause()));
     }
@@ -196,6 +200,12 @@ final class StreamCommand implements Callable<Integer> {
 
   URI url() {
     return url;
+  }
+
+  /** A WebSocket builder that carries the token, if one was given. */
+  WebSocket.Builder socketBuilder() {
+    WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder();
+    return token == null || token.isBlank() ? b : b.header("Authorization", "Bearer " + token.strip());
   }
 
   String source() {

@@ -37,6 +37,8 @@ public record BenchResult(Map<String, Object> values) {
       PrometheusText a = after.metrics();
       PrometheusText b = before.metrics();
       v.put("server_frames_dropped", Math.round(a.value("audio_frames_dropped_total") - b.value("audio_frames_dropped_total")));
+      v.put("server_rate_limited", Math.round(a.value("protocol_errors_total", "code", "rate_limited")
+          - b.value("protocol_errors_total", "code", "rate_limited")));
       v.put("server_backpressure_episodes",
           Math.round(a.value("backpressure_episodes_total") - b.value("backpressure_episodes_total")));
       v.put("queue_wait_ms_p50", round(1000 * a.quantile("audio_queue_wait_seconds", 0.50, b), 2));

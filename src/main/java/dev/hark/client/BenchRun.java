@@ -22,9 +22,9 @@ import org.HdrHistogram.Histogram;
  * with the server's own numbers scraped from its {@code /metrics} before and after.
  */
 public final class BenchRun {
-  /** What to run. {@code audio} may be null for a synthetic tone; {@code serverPid} null to use /metrics. */
+  /** What to run. {@code audio} may be null for a synthetic tone; {@code serverPid} null to use /metrics; {@code token} null for none. */
   public record Config(URI url, URI metricsUrl, int sessions, int sources, Duration duration, boolean paced,
-      boolean binary, Duration ramp, int chunkMs, Long serverPid, PcmAudio audio, Mode mode) {}
+      boolean binary, Duration ramp, int chunkMs, Long serverPid, PcmAudio audio, Mode mode, String token) {}
 
   /** Whether sessions speak the whole protocol, send nothing (heap per idle session), or talk to a bare peer. */
   public enum Mode {
@@ -177,7 +177,7 @@ public final class BenchRun {
     long clientCpu0 = ServerProbe.ownCpuNanos();
     long t0 = System.nanoTime();
     List<BenchSession> sessions = new ArrayList<>();
-    BenchTransport transport = new BenchTransport(config.url(), config.sessions());
+    BenchTransport transport = new BenchTransport(config.url(), config.sessions(), config.token());
     long rampNanos = config.ramp().toNanos();
     for (int i = 0; i < config.sessions(); i++) {
       // Paced sessions tick in different milliseconds of the chunk period, so the load is spread evenly.

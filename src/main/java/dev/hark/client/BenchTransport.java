@@ -16,7 +16,10 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
@@ -34,8 +37,12 @@ final class BenchTransport implements AutoCloseable {
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
   private final URI url;
+  private final HttpHeaders headers = new DefaultHttpHeaders();
 
-  BenchTransport(URI url, int sessions) {
+  BenchTransport(URI url, int sessions, String token) {
+    if (token != null && !token.isBlank()) {
+      headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token.strip());
+    }
     if (!"ws".equals(url.getScheme())) {
       throw new IllegalArgumentException("hark bench speaks ws:// only, got " + url);
     }
@@ -57,6 +64,7 @@ final class BenchTransport implements AutoCloseable {
   void connect(BenchSession session, long delayNanos) {
     WebSocketClientProtocolConfig ws = WebSocketClientProtocolConfig.newBuilder()
         .webSocketUri(url)
+        .customHeaders(headers)
         .maxFramePayloadLength(MAX_MESSAGE)
         .handshakeTimeoutMillis(10_000)
         .dropPongFrames(true)

@@ -35,6 +35,7 @@ public final class SessionState {
   private final List<SourceState> declared = new ArrayList<>();
   private final Backpressure backpressure;
   private final long openedNanos = System.nanoTime();
+  private final Recording recording;
   private int sampleRate;
   private OverflowPolicy policy;
   private boolean started;
@@ -42,9 +43,18 @@ public final class SessionState {
   private boolean stopping;
   private boolean closed;
   private boolean finished;
+  private int closeCode = CloseCode.NORMAL;
+  private String closeReason = "stopped";
 
   public SessionState(String id, SessionChannel channel, ConcurrencyController controller, SourceConsumer consumer) {
+    this(id, channel, controller, consumer, null);
+  }
+
+  /** With {@code recordDir} non-null, every accepted chunk is also appended to a WAV file there (see Recording). */
+  public SessionState(String id, SessionChannel channel, ConcurrencyController controller, SourceConsumer consumer,
+      java.nio.file.Path recordDir) {
     this.id = id;
+    this.recording = recordDir == null ? null : new Recording(recordDir, id);
     this.channel = channel;
     this.controller = controller;
     this.consumer = consumer;
@@ -126,7 +136,9 @@ public final class SessionState {
 
   private void audio(String name, byte[] pcm, long seq) {
     if (stopping) {
-      reject(ErrorCode.BAD_STATE, "audio after stop is ignored", name);
+      reject(ErrorCode.BAD_STATE, closeCode == CloseCode.GOING_AWAY
+          ? "the server is ending this session (" + closeReason + "): audio is no longer taken"
+          : "audio after stop is ignored", name);
       return;
     }
     audioSeen = true;
@@ -141,6 +153,12 @@ public final class SessionState {
     }
     long now = System.nanoTime();
     Chunk chunk = src.receive(pcm, now);
+    if (recording != null) {
+      String failure = recording.append(name, pcm, sampleRate);
+      if (failure != null) {
+        reject(ErrorCode.RECORDING_FAILED, failure, name);
+      }
+    }
     if (seq >= 0) {
       long missing = src.checkSeq(seq);
       if (missing > 0) {
@@ -198,6 +216,33 @@ public final class SessionState {
       reject(ErrorCode.BAD_STATE, "stop was already received", null);
       return;
     }
+    beginStop();
+  }
+
+  /**
+   * The server ends the session as if the client had sent stop (shutdown, or the session's time is up): says
+   * {@code closing}, lets queued audio reach the recognizer for up to {@code drainNanos}, sends {@code stopped},
+   * and closes with 1001; whatever is still queued at the deadline is dropped (counted as session_closed).
+   */
+  public void endByServer(String reason, long drainNanos) {
+    if (closed || finished) {
+      return;
+    }
+    channel.send(new ServerMessage.Closing(reason, drainNanos / 1_000_000));
+    closeCode = CloseCode.GOING_AWAY;
+    closeReason = reason;
+    if (!stopping) {
+      beginStop();
+    }
+    channel.schedule(() -> {
+      if (!closed && !finished) {
+        log.info("session={} drain deadline passed with audio still queued", id);
+        channel.close(CloseCode.GOING_AWAY, reason + ": drain timeout");
+      }
+    }, drainNanos);
+  }
+
+  private void beginStop() {
     stopping = true;
     List<CompletableFuture<Void>> done = new ArrayList<>();
     for (SourceState src : sources.values()) {
@@ -206,6 +251,8 @@ public final class SessionState {
     }
     channel.setReading(true);
     CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
+        // The recording is on disk before stopped says the session is over.
+        .thenCompose(v -> recording == null ? CompletableFuture.completedFuture(null) : finishRecording())
         .whenComplete((v, e) -> channel.execute(this::finishStop));
   }
 
@@ -217,7 +264,7 @@ public final class SessionState {
     channel.send(new ServerMessage.Stopped(id, elapsedMs(), stats));
     logTotals("stopped", stats);
     finished = true;
-    channel.close(CloseCode.NORMAL, "stopped");
+    channel.close(closeCode, closeReason);
   }
 
   /** The connection is gone (or closing): free the queues and stop the consumers. Idempotent. */
@@ -238,9 +285,19 @@ public final class SessionState {
       backpressure.sessionClosed(src);
     }
     controller.releaseSession();
+    if (recording != null) {
+      channel.execute(this::finishRecording);
+    }
     if (!finished) {
       logTotals(wasStopping ? "closed while draining after stop" : "closed without stop", stats());
     }
+  }
+
+  /** Finishes the recording on the session thread's terms (its file map is the session thread's). */
+  private CompletableFuture<Void> finishRecording() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    channel.execute(() -> recording.finish().whenComplete((v, e) -> done.complete(null)));
+    return done;
   }
 
   void shedSource(SourceState src) {

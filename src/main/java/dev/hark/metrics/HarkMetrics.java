@@ -41,8 +41,10 @@ public final class HarkMetrics {
   private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
   private final Map<String, Counter> messagesDropped = new ConcurrentHashMap<>();
   private final Counter decodeErrors;
+  private final Counter messagesReceived;
   private final Counter sessionsTotal;
-  private final Counter sessionsRefused;
+  private final Map<String, Counter> sessionsRefused = new ConcurrentHashMap<>();
+  private final Map<String, Counter> connectionsClosed = new ConcurrentHashMap<>();
   private final Counter idleClosed;
   private final Counter backpressureEpisodes;
   private final Counter sourcesShed;
@@ -56,8 +58,8 @@ public final class HarkMetrics {
       errors.put(c, counter("protocol.errors", "Client messages answered with an error, by code", "code", c.wire()));
     }
     decodeErrors = counter("audio.decode.errors", "Audio chunks that could not be decoded (bad_audio, bad_base64)");
+    messagesReceived = counter("messages.received", "Client data messages (text or binary) read from open sessions");
     sessionsTotal = counter("sessions.started", "Sessions opened since start");
-    sessionsRefused = counter("sessions.refused", "WebSocket upgrades refused because the server was full or draining");
     idleClosed = counter("connections.idle.closed", "Connections closed after --idle-timeout-s with nothing received");
     backpressureEpisodes = counter("backpressure.episodes", "Times a source started dropping chunks");
     sourcesShed = counter("sources.shed", "Whole sources shed to keep the global buffer budget");
@@ -115,12 +117,24 @@ public final class HarkMetrics {
         "Messages to clients dropped because the client was not reading", "type", t)).increment();
   }
 
+  public void messageReceived() {
+    messagesReceived.increment();
+  }
+
   public void sessionStarted() {
     sessionsTotal.increment();
   }
 
-  public void sessionRefused() {
-    sessionsRefused.increment();
+  /** An upgrade refused: unavailable (full or draining), unauthorized, origin, per_ip. */
+  public void sessionRefused(String reason) {
+    sessionsRefused.computeIfAbsent(reason, r -> counter("sessions.refused",
+        "WebSocket upgrades refused, by reason (unavailable, unauthorized, origin, per_ip)", "reason", r)).increment();
+  }
+
+  /** A connection the server closed on a limit: unread, max_duration, slow_request, rate_limited... */
+  public void connectionClosed(String reason) {
+    connectionsClosed.computeIfAbsent(reason, r -> counter("connections.closed",
+        "Connections the server closed on a limit, by reason", "reason", r)).increment();
   }
 
   public void idleClosed() {

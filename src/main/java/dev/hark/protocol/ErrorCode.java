@@ -25,7 +25,11 @@ public enum ErrorCode {
   /** A message that is valid on its own but not now: {@code start} after audio, a second {@code start}, anything after {@code stop}. */
   BAD_STATE("bad_state"),
   /** The recognizer of one source failed; the other sources carry on. */
-  ASR_FAILED("asr_failed");
+  ASR_FAILED("asr_failed"),
+  /** More messages a second than {@code --max-messages-per-s}: the excess is dropped (one error a second says so). */
+  RATE_LIMITED("rate_limited"),
+  /** {@code --record} could not write this source's file (disk full, say): recording stops, ingest goes on. */
+  RECORDING_FAILED("recording_failed");
 
   private final String wire;
 

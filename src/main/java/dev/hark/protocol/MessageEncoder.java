@@ -70,6 +70,12 @@ public final class MessageEncoder {
         }
       }
       case ServerMessage.Pong p -> g.writeStringField("type", "pong");
+      case ServerMessage.Closing c -> {
+        g.writeStringField("type", "status");
+        g.writeStringField("state", "closing");
+        g.writeStringField("reason", c.reason());
+        g.writeNumberField("drain_ms", c.drainMs());
+      }
       case ServerMessage.Stopped s -> {
         g.writeStringField("type", "stopped");
         g.writeStringField("session_id", s.sessionId());

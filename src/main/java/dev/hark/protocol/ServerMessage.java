@@ -39,6 +39,18 @@ public sealed interface ServerMessage {
     }
   }
 
+  /**
+   * The server is ending the session ({@code reason}: {@code shutdown} or {@code max_duration}): no more audio is
+   * taken; queued audio reaches the recognizer for up to {@code drainMs}, final transcripts and {@code stopped}
+   * follow, then the socket closes with 1001.
+   */
+  record Closing(String reason, long drainMs) implements ServerMessage {
+    @Override
+    public boolean droppable() {
+      return false;
+    }
+  }
+
   /** A recognition result on the source's audio timeline. */
   record Transcript(String source, String text, boolean isFinal, long startMs, long endMs) implements ServerMessage {
     @Override

@@ -6,6 +6,7 @@ import dev.hark.protocol.StatusState;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import dev.hark.ingest.ConcurrencyController;
+import dev.hark.ingest.SessionState;
 import dev.hark.ingest.SourceConsumer;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.ServerMessage;
@@ -37,6 +38,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,15 +46,28 @@ import org.slf4j.LoggerFactory;
 public final class HarkServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HarkServer.class);
 
+  /** How long one HTTP request (an upgrade included) may take to arrive whole. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Channel listener;
   private final ConcurrencyController controller;
+  private final ServerConfig config;
   private final HarkMetrics metrics;
   private volatile AsrEngine engine;
   private final ChannelGroup sessions = new DefaultChannelGroup("hark-sessions", GlobalEventExecutor.INSTANCE);
 
   private HarkServer(ServerConfig config, HarkMetrics metrics) throws InterruptedException {
+    requireAuthOffLoopback(config);
+    if (config.recordDir() != null) {
+      try {
+        java.nio.file.Files.createDirectories(config.recordDir());
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("cannot use --record " + config.recordDir() + ": " + e, e);
+      }
+    }
+    this.config = config;
+    Admission admission = new Admission(config.access());
     this.metrics = metrics;
     this.controller = new ConcurrencyController(config.ingest(), metrics);
     boolean epoll = Epoll.isAvailable();
@@ -81,14 +96,15 @@ public final class HarkServer implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
               ch.pipeline().addLast(
+                  new RequestDeadline(Math.min(REQUEST_TIMEOUT.toNanos(), config.idleTimeout().toNanos()), metrics),
                   new HttpServerCodec(),
                   new HttpObjectAggregator(16 * 1024),
-                  new HttpRoutes(controller, metrics, page),
+                  new HttpRoutes(controller, metrics, page, admission),
                   new WebSocketServerProtocolHandler(wsConfig(config.maxMessageBytes())),
                   new WebSocketFrameAggregator(config.maxMessageBytes()),
                   // Reader-idle also ends upgrades that never finish and HTTP connections left open.
                   new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
-                  new SessionHandler(controller, metrics, consumer, config.maxMessageBytes(), sessions));
+                  new SessionHandler(controller, metrics, consumer, config, sessions));
             }
           })
           .bind(config.host(), config.port()).sync().channel();
@@ -101,9 +117,26 @@ public final class HarkServer implements AutoCloseable {
         HttpRoutes.WS_PATH, epoll ? "epoll" : "nio");
   }
 
+  /** Without tokens, only this machine may connect, unless the operator says something else guards the door. */
+  private static void requireAuthOffLoopback(ServerConfig config) {
+    boolean loopback;
+    try {
+      loopback = java.net.InetAddress.getByName(config.host()).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("cannot resolve --host " + config.host(), e);
+    }
+    if (!loopback && config.access().tokenFile() == null && !config.access().insecurePublic()) {
+      throw new IllegalArgumentException("refusing to listen on " + config.host() + " without --auth-token-file: "
+          + "anyone who reaches it could stream audio; give tokens, or --insecure-public if a proxy in front "
+          + "authenticates");
+    }
+  }
+
   private static WebSocketServerProtocolConfig wsConfig(int maxMessageBytes) {
     return WebSocketServerProtocolConfig.newBuilder()
         .websocketPath(HttpRoutes.WS_PATH)
+        // Browsers that carry their token as a subprotocol need one answered back.
+        .subprotocols(Admission.SUBPROTOCOL)
         .checkStartsWith(true)
         .handleCloseFrames(true)
         .dropPongFrames(true)
@@ -151,7 +184,34 @@ public final class HarkServer implements AutoCloseable {
     return metrics;
   }
 
-  /** Stops listening, closes every connection and the recognizer. */
+  /**
+   * Graceful stop (SIGTERM): {@code /readyz} answers 503 and upgrades are refused at once; every session is told
+   * {@code closing} and its queued audio has up to the drain timeout to reach the recognizer, whose final
+   * transcripts and {@code stopped} are sent before the socket closes with 1001; then {@link #close()}.
+   */
+  public void shutdown() {
+    controller.drain();
+    long drain = config.drainTimeout().toNanos();
+    log.info("draining {} session(s) for up to {} ms", sessions.size(), drain / 1_000_000);
+    for (Channel ch : sessions) {
+      SessionState s = SessionHandler.session(ch);
+      if (s != null) {
+        ch.eventLoop().execute(() -> s.endByServer("shutdown", drain));
+      }
+    }
+    long deadline = System.nanoTime() + drain + 1_000_000_000L;
+    while (!sessions.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    close();
+  }
+
+  /** Stops listening, closes every connection and the recognizer at once. */
   @Override
   public void close() {
     controller.drain();

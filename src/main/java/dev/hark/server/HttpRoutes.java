@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -28,16 +29,22 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final ConcurrencyController controller;
   private final HarkMetrics metrics;
   private final StaticFiles page;
+  private final Admission admission;
 
-  HttpRoutes(ConcurrencyController controller, HarkMetrics metrics, StaticFiles page) {
+  HttpRoutes(ConcurrencyController controller, HarkMetrics metrics, StaticFiles page, Admission admission) {
     super(false);
     this.controller = controller;
     this.metrics = metrics;
     this.page = page;
+    this.admission = admission;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    RequestDeadline deadline = ctx.pipeline().get(RequestDeadline.class);
+    if (deadline != null) {
+      deadline.disarm();
+    }
     String path = new QueryStringDecoder(req.uri()).path();
     if (path.equals(WS_PATH)) {
       upgrade(ctx, req);
@@ -73,18 +80,41 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       req.release();
       return;
     }
-    if (!SessionHandler.reserved(ctx.channel()) && !controller.tryReserveSession()) {
-      metrics.sessionRefused();
-      FullHttpResponse res = response(req, HttpResponseStatus.SERVICE_UNAVAILABLE,
-          "server is " + controller.refusal() + "\n", "text/plain; charset=utf-8");
-      res.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
-      HttpUtil.setKeepAlive(res, false);
-      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-      req.release();
+    if (SessionHandler.reserved(ctx.channel())) {
+      ctx.fireChannelRead(req);
       return;
+    }
+    Admission.Verdict verdict = admission.check(req, ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
+    if (verdict instanceof Admission.Refused r) {
+      refuse(ctx, req, r);
+      return;
+    }
+    Runnable release = ((Admission.Admitted) verdict).release();
+    if (!controller.tryReserveSession()) {
+      release.run();
+      refuse(ctx, req, new Admission.Refused(HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable",
+          "server is " + controller.refusal() + "\n"));
+      return;
+    }
+    ctx.channel().closeFuture().addListener(f -> release.run());
+    if (ctx.pipeline().get(RequestDeadline.class) != null) {
+      ctx.pipeline().remove(RequestDeadline.class); // from here on, the WebSocket's own timeouts apply
     }
     SessionHandler.markReserved(ctx.channel());
     ctx.fireChannelRead(req);
+  }
+
+  private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, Admission.Refused r) {
+    metrics.sessionRefused(r.reason());
+    FullHttpResponse res = response(req, r.status(), r.message(), "text/plain; charset=utf-8");
+    if (r.status() == HttpResponseStatus.UNAUTHORIZED) {
+      res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"hark\"");
+    } else if (r.status() != HttpResponseStatus.FORBIDDEN) {
+      res.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
+    }
+    HttpUtil.setKeepAlive(res, false);
+    ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    req.release();
   }
 
   private void ready(ChannelHandlerContext ctx, FullHttpRequest req) {

@@ -7,6 +7,7 @@ import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.ClientMessage;
 import dev.hark.protocol.CloseCode;
 import dev.hark.protocol.Decoded;
+import dev.hark.protocol.ErrorCode;
 import dev.hark.protocol.MessageDecoder;
 import dev.hark.protocol.ProtocolError;
 import io.netty.buffer.ByteBuf;
@@ -16,6 +17,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.MessageAggregationException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -29,6 +32,7 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,20 +48,31 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
   };
 
+  private static final AttributeKey<SessionState> SESSION = AttributeKey.valueOf("hark.session");
+
   private final ConcurrencyController controller;
   private final HarkMetrics metrics;
   private final SourceConsumer consumer;
+  private final ServerConfig config;
   private final int maxMessageBytes;
   private final ChannelGroup open;
   private SessionState session;
+  private MessageRate rate;
+  private java.util.concurrent.Future<?> maxDuration;
 
-  SessionHandler(ConcurrencyController controller, HarkMetrics metrics, SourceConsumer consumer, int maxMessageBytes,
+  SessionHandler(ConcurrencyController controller, HarkMetrics metrics, SourceConsumer consumer, ServerConfig config,
       ChannelGroup open) {
     this.open = open;
     this.controller = controller;
     this.metrics = metrics;
     this.consumer = consumer;
-    this.maxMessageBytes = maxMessageBytes;
+    this.config = config;
+    this.maxMessageBytes = config.maxMessageBytes();
+  }
+
+  /** The session on this channel, or null before the upgrade. */
+  static SessionState session(Channel ch) {
+    return ch.attr(SESSION).get();
   }
 
   static boolean reserved(Channel ch) {
@@ -75,8 +90,18 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-      session = new SessionState(newSessionId(), new NettySessionChannel(ctx.channel(), metrics), controller, consumer);
+      session = new SessionState(newSessionId(), new NettySessionChannel(ctx.channel(), metrics), controller, consumer,
+          config.recordDir());
+      rate = new MessageRate(config.maxMessagesPerSecond(), System.nanoTime());
+      ctx.channel().attr(SESSION).set(session);
       open.add(ctx.channel());
+      SessionState s = session;
+      maxDuration = ctx.executor().schedule(() -> {
+        if (!s.stopRequested()) {
+          metrics.connectionClosed("max_duration");
+          s.endByServer("max_duration", config.drainTimeout().toNanos());
+        }
+      }, config.maxSessionDuration().toNanos(), TimeUnit.NANOSECONDS);
     }
     super.userEventTriggered(ctx, evt);
   }
@@ -102,14 +127,35 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       if (session == null) {
         return;
       }
-      if (msg instanceof TextWebSocketFrame text) {
-        dispatch(decodeText(text.content()));
-      } else if (msg instanceof BinaryWebSocketFrame binary) {
-        dispatch(MessageDecoder.decodeBinary(ByteBufUtil.getBytes(binary.content())));
+      Decoded d = msg instanceof TextWebSocketFrame text ? decodeText(text.content())
+          : msg instanceof BinaryWebSocketFrame binary ? MessageDecoder.decodeBinary(ByteBufUtil.getBytes(binary.content()))
+          : null;
+      if (d != null) {
+        metrics.messageReceived();
+      }
+      // stop is never rate limited: a client over its rate must still be able to end cleanly.
+      if (d != null && (d instanceof ClientMessage.Stop || withinRate())) {
+        dispatch(d);
       }
     } finally {
       ReferenceCountUtil.release(msg);
     }
+  }
+
+  /** Over the rate, a message is dropped and counted; the client hears of it at most once a second. */
+  private boolean withinRate() {
+    long now = System.nanoTime();
+    if (rate.tryTake(now)) {
+      return true;
+    }
+    long n = rate.reportDue(now);
+    if (n > 0) {
+      session.reject(new ProtocolError(ErrorCode.RATE_LIMITED, n + " message(s) over " + config.maxMessagesPerSecond()
+          + " a second dropped"), null); // counts this one too
+    } else {
+      metrics.protocolError(ErrorCode.RATE_LIMITED);
+    }
+    return false;
   }
 
   private Decoded decodeText(ByteBuf content) {
@@ -132,6 +178,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (maxDuration != null) {
+      maxDuration.cancel(false); // else the timer would hold the closed session for hours
+    }
     if (session != null) {
       session.close();
     } else if (reserved(ctx.channel())) {
@@ -152,6 +201,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       log.info("session={} closed: message over {} bytes", id, maxMessageBytes);
       ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.MESSAGE_TOO_BIG, "message over " + maxMessageBytes
           + " bytes")).addListener(ChannelFutureListener.CLOSE);
+    } else if (cause instanceof MessageAggregationException || cause instanceof PrematureChannelClosureException) {
+      // Fragments out of order, or the peer left mid-message: the client's fault, said as a protocol error.
+      log.info("session={} closed: broken fragmented message ({})", id, cause.getMessage());
+      ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.PROTOCOL_ERROR, "broken fragmented message"))
+          .addListener(ChannelFutureListener.CLOSE);
     } else if (cause instanceof java.io.IOException) {
       log.debug("session={} connection error: {}", id, cause.toString());
       ctx.close();

@@ -63,4 +63,22 @@ class BlockPolicyTest {
       await().atMost(Duration.ofSeconds(5)).until(() -> server.scrape().count("audio_buffered_bytes") == 0);
     }
   }
+
+  @Test
+  void aSlowRecognizerUnderBlockLosesNothing() {
+    // Twice slower than real time, fed 2 s of audio as fast as TCP takes it: block must hold it all back.
+    try (TestServer server = TestServer.start(new dev.hark.asr.NoneEngine(2.0), s -> s.withQueue(4, 0));
+        WsClient c = server.connect()) {
+      c.send("{\"type\":\"start\",\"sources\":[\"mic\",\"system\"],\"overflow\":\"block\"}").awaitType("ready");
+      for (int i = 0; i < 100; i++) {
+        c.send(WsClient.audioJson("mic", Pcm.chunk(i), -1));
+        c.send(WsClient.audioJson("system", Pcm.chunk(i), -1));
+      }
+      c.send("{\"type\":\"stop\"}");
+      JsonNode stats = c.await(m -> "stopped".equals(m.path("type").asText()), Duration.ofSeconds(30)).path("stats");
+      OverflowPolicyTest.assertCounts(stats, 200, 200, 0);
+      assertThat(server.scrape().count("audio_frames_consumed_total")).isEqualTo(200);
+      assertThat(server.scrape().count("audio_frames_dropped_total")).isZero();
+    }
+  }
 }

@@ -26,8 +26,31 @@ public final class WsClient implements AutoCloseable {
   private final WebSocket ws;
 
   private WsClient(URI uri) {
-    ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-        .buildAsync(uri, new Listener()).join();
+    this(uri, HttpClient.newHttpClient().newWebSocketBuilder());
+  }
+
+  private WsClient(URI uri, WebSocket.Builder builder) {
+    ws = builder.connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, new Listener()).join();
+  }
+
+  /**
+   * Connects with the given path and query (e.g. {@code /ws/live?token=x}), headers as name/value pairs and
+   * subprotocols; throws the handshake's failure (a {@code WebSocketHandshakeException} for an HTTP refusal).
+   */
+  public static WsClient connect(int port, String pathAndQuery, List<String> headers, String... subprotocols) {
+    WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder();
+    for (int i = 0; i + 1 < headers.size(); i += 2) {
+      b.header(headers.get(i), headers.get(i + 1));
+    }
+    if (subprotocols.length > 0) {
+      b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+    }
+    return new WsClient(URI.create("ws://127.0.0.1:" + port + pathAndQuery), b);
+  }
+
+  /** The subprotocol the server chose, or "" if none. */
+  public String subprotocol() {
+    return ws.getSubprotocol();
   }
 
   public static WsClient connect(int port) {

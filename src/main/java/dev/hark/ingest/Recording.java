@@ -1,0 +1,76 @@
+package dev.hark.ingest;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A session's {@code --record} files: each accepted chunk of each source is appended to
+ * {@code DIR/<session>-<source>.wav} before it is queued, so overload never loses what was recorded. A source whose
+ * file fails (disk full, say) stops recording and says so once; its audio still goes to the recognizer.
+ * Used on the session's thread; {@link #finish()} closes the files on a thread of its own.
+ */
+final class Recording {
+  private static final Logger log = LoggerFactory.getLogger(Recording.class);
+  private final Path dir;
+  private final String sessionId;
+  private final Map<String, WavFile> files = new HashMap<>();
+  private final Set<String> failed = new HashSet<>();
+
+  Recording(Path dir, String sessionId) {
+    this.dir = dir;
+    this.sessionId = sessionId;
+  }
+
+  /** Appends a chunk; returns the error to report if this source's recording just failed, else null. */
+  String append(String source, byte[] pcm, int sampleRate) {
+    if (failed.contains(source)) {
+      return null;
+    }
+    WavFile f = files.get(source);
+    try {
+      if (f == null) {
+        f = new WavFile(dir.resolve(sessionId + "-" + source + ".wav"), sampleRate);
+        files.put(source, f);
+      }
+      f.append(pcm);
+      return null;
+    } catch (IOException e) {
+      failed.add(source);
+      WavFile gone = files.remove(source);
+      if (gone != null) {
+        gone.abandon();
+      }
+      log.warn("session={} source={} recording stopped: {}", sessionId, source, e.toString());
+      return "recording of this source stopped (" + e.getMessage() + "); its audio is still recognized";
+    }
+  }
+
+  /** Finishes every file (sizes fixed, fsync) off the session's thread; completes when all are on disk. */
+  CompletableFuture<Void> finish() {
+    Map<String, WavFile> open = new HashMap<>(files);
+    files.clear();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (open.isEmpty()) {
+      done.complete(null);
+      return done;
+    }
+    Thread.ofVirtual().name("hark-record-" + sessionId).start(() -> {
+      open.forEach((source, f) -> {
+        try {
+          f.finish();
+        } catch (IOException e) {
+          log.warn("session={} source={} recording could not be finished: {}", sessionId, source, e.toString());
+        }
+      });
+      done.complete(null);
+    });
+    return done;
+  }
+}

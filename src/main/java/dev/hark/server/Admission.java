@@ -1,0 +1,86 @@
+package dev.hark.server;
+
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The checks a WebSocket upgrade passes before it may take a session slot: its browser origin, its token, and its
+ * address's share of sessions. Refusals are answers, not exceptions; none of them ever carries the token.
+ */
+final class Admission {
+  /** The subprotocol prefix that carries a token for browsers, which cannot set headers on a WebSocket. */
+  static final String TOKEN_PROTOCOL_PREFIX = "hark.token.";
+  /** The subprotocol the server answers with when a browser sent one. */
+  static final String SUBPROTOCOL = "hark";
+
+  /** What an upgrade is told. */
+  sealed interface Verdict {}
+
+  /** Let through; {@code release} must run when the connection ends. */
+  record Admitted(Runnable release) implements Verdict {}
+
+  /** Refused before the upgrade with an HTTP status; {@code reason} is the metric label. */
+  record Refused(HttpResponseStatus status, String reason, String message) implements Verdict {}
+
+  private final AccessSettings settings;
+  private final TokenFile tokens;
+  private final ConcurrentHashMap<InetAddress, Integer> perIp = new ConcurrentHashMap<>();
+
+  Admission(AccessSettings settings) {
+    this.settings = settings;
+    this.tokens = settings.tokenFile() == null ? null : new TokenFile(settings.tokenFile());
+  }
+
+  boolean authRequired() {
+    return tokens != null;
+  }
+
+  Verdict check(FullHttpRequest req, InetAddress client) {
+    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+    if (origin != null && !settings.allowedOrigins().isEmpty() && !settings.allowedOrigins().contains(origin)) {
+      return new Refused(HttpResponseStatus.FORBIDDEN, "origin", "origin " + origin + " is not allowed\n");
+    }
+    if (tokens != null && !tokens.accepts(token(req))) {
+      return new Refused(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
+          "a valid token is required: Authorization: Bearer, ?token= or the hark.token. subprotocol\n");
+    }
+    int[] now = new int[1];
+    perIp.compute(client, (k, n) -> {
+      now[0] = n == null ? 1 : n + 1;
+      return now[0] > settings.maxSessionsPerIp() ? n : Integer.valueOf(now[0]);
+    });
+    if (now[0] > settings.maxSessionsPerIp()) {
+      return new Refused(HttpResponseStatus.TOO_MANY_REQUESTS, "per_ip",
+          "at most " + settings.maxSessionsPerIp() + " sessions from one address\n");
+    }
+    return new Admitted(() -> perIp.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1));
+  }
+
+  /** The token from the header, the query or the subprotocol list, in that order; null if none. */
+  static String token(FullHttpRequest req) {
+    String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return auth.substring(7).strip();
+    }
+    List<String> q = new QueryStringDecoder(req.uri()).parameters().get("token");
+    if (q != null && !q.isEmpty()) {
+      return q.get(0);
+    }
+    String protocols = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+    if (protocols != null) {
+      for (String p : protocols.split(",")) {
+        String s = p.strip();
+        if (s.toLowerCase(Locale.ROOT).startsWith(TOKEN_PROTOCOL_PREFIX)) {
+          return s.substring(TOKEN_PROTOCOL_PREFIX.length());
+        }
+      }
+    }
+    return null;
+  }
+}
