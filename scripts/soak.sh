@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Soak: overload Hark for a while (more sources than decoders) and sample its heap every 10 s.
-#   scripts/soak.sh [SECONDS=600] [SESSIONS=60] [HEAP=512m]
+#   scripts/soak.sh [SECONDS=600] [SESSIONS=60] [HEAP=1g]
 # Starts its own server (Sphinx4, 2 decoders, -Xmx$HEAP) on port 8095, drives SESSIONS stereo sessions of real
 # speech with `hark bench`, writes target/soak/heap.csv (seconds, heap used, live data after GC, buffered audio
 # bytes, frames dropped, sessions) and prints the maxima. The bound to hold: live data after GC well under HEAP,
 # buffered audio under --max-buffered-mb, no growth from the first minute to the last.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-secs="${1:-600}"; sessions="${2:-60}"; heap="${3:-512m}"; port=8095
+secs="${1:-600}"; sessions="${2:-60}"; heap="${3:-1g}"; port=8095
 out="$root/target/soak"; mkdir -p "$out"
 cd "$root"
 HARK_JAVA_OPTS="-Xmx$heap" ./hark serve --port "$port" --asr sphinx4 --asr-workers 2 >"$out/serve.log" 2>&1 &
@@ -17,8 +17,9 @@ for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
   sleep 1
 done
-metric() { # sum of a series' samples in the scrape $1
-  awk -v name="$2" -v filter="${3:-}" '$1 ~ "^"name"({|$)" && index($1, filter) { s += $2 } END { printf "%.0f", s }' <<<"$1"
+metric() { # sum of the samples of series $2 (with $3 in their labels) in the scrape $1; label values may hold spaces
+  awk -v name="$2" -v filter="${3:-}" 'index($0, name) == 1 && substr($0, length(name) + 1, 1) ~ /[{ ]/ \
+    && index($0, filter) { s += $NF } END { printf "%.0f", s }' <<<"$1"
 }
 ./hark bench --url "ws://127.0.0.1:$port/ws/live" --sessions "$sessions" --sources 2 --duration "${secs}s" \
   --ramp 10s --file src/test/resources/speech/sense_and_sensibility_01_austen_64kb-0870.wav --json \

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * A session's {@code --record} files: each accepted chunk of each source is appended to
  * {@code DIR/<session>-<source>.wav} before it is queued, so overload never loses what was recorded. A source whose
  * file fails (disk full, say) stops recording and says so once; its audio still goes to the recognizer.
- * Used on the session's thread; {@link #finish()} closes the files on a thread of its own.
+ * With no directory it records nothing. Appends come from the session's thread, {@code finish} from whichever
+ * thread ends the session; the files are finished on a thread of their own.
  */
 final class Recording {
   private static final Logger log = LoggerFactory.getLogger(Recording.class);
@@ -23,14 +24,15 @@ final class Recording {
   private final Map<String, WavFile> files = new HashMap<>();
   private final Set<String> failed = new HashSet<>();
 
+  /** {@code dir} null: record nothing. */
   Recording(Path dir, String sessionId) {
     this.dir = dir;
     this.sessionId = sessionId;
   }
 
   /** Appends a chunk; returns the error to report if this source's recording just failed, else null. */
-  String append(String source, byte[] pcm, int sampleRate) {
-    if (failed.contains(source)) {
+  synchronized String append(String source, byte[] pcm, int sampleRate) {
+    if (dir == null || failed.contains(source)) {
       return null;
     }
     WavFile f = files.get(source);
@@ -53,7 +55,7 @@ final class Recording {
   }
 
   /** Finishes every file (sizes fixed, fsync) off the session's thread; completes when all are on disk. */
-  CompletableFuture<Void> finish() {
+  synchronized CompletableFuture<Void> finish() {
     Map<String, WavFile> open = new HashMap<>(files);
     files.clear();
     CompletableFuture<Void> done = new CompletableFuture<>();

@@ -54,7 +54,7 @@ public final class SessionState {
   public SessionState(String id, SessionChannel channel, ConcurrencyController controller, SourceConsumer consumer,
       java.nio.file.Path recordDir) {
     this.id = id;
-    this.recording = recordDir == null ? null : new Recording(recordDir, id);
+    this.recording = new Recording(recordDir, id);
     this.channel = channel;
     this.controller = controller;
     this.consumer = consumer;
@@ -153,11 +153,9 @@ public final class SessionState {
     }
     long now = System.nanoTime();
     Chunk chunk = src.receive(pcm, now);
-    if (recording != null) {
-      String failure = recording.append(name, pcm, sampleRate);
-      if (failure != null) {
-        reject(ErrorCode.RECORDING_FAILED, failure, name);
-      }
+    String failure = recording.append(name, pcm, sampleRate);
+    if (failure != null) {
+      reject(ErrorCode.RECORDING_FAILED, failure, name);
     }
     if (seq >= 0) {
       long missing = src.checkSeq(seq);
@@ -183,32 +181,8 @@ public final class SessionState {
     SourceState src = new SourceState(this, name, queue, metrics, sampleRate, settings.statusInterval().toNanos());
     sources.put(name, src);
     controller.register(src);
-    Thread t = Thread.ofVirtual().name("hark-" + id + "-" + name).unstarted(() -> runConsumer(src));
-    src.consumer(t);
-    controller.consumerStarted();
-    t.start();
+    ConsumerThread.start(id, src, consumer, channel, controller);
     return src;
-  }
-
-  private void runConsumer(SourceState src) {
-    try {
-      consumer.consume(src.stream(), channel);
-    } catch (InterruptedException e) {
-      log.debug("session={} source={} consumer interrupted", id, src.name());
-    } catch (Exception e) {
-      log.warn("session={} source={} recognizer failed: {}", id, src.name(), e.toString());
-      channel.send(new ServerMessage.Error(ErrorCode.ASR_FAILED, "the recognizer of this source failed: " + e,
-          src.name()));
-      metrics.protocolError(ErrorCode.ASR_FAILED);
-    } finally {
-      // A consumer that gave up early must not leave its queue to fill: read the rest and count it as lost.
-      long rest = Thread.currentThread().isInterrupted() ? 0 : src.stream().discardRest();
-      if (rest > 0) {
-        src.recordDrops(DropReason.ASR_FAILED, rest);
-      }
-      controller.consumerEnded();
-      src.done().complete(null);
-    }
   }
 
   private void stop() {
@@ -252,7 +226,7 @@ public final class SessionState {
     channel.setReading(true);
     CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
         // The recording is on disk before stopped says the session is over.
-        .thenCompose(v -> recording == null ? CompletableFuture.completedFuture(null) : finishRecording())
+        .thenCompose(v -> recording.finish())
         .whenComplete((v, e) -> channel.execute(this::finishStop));
   }
 
@@ -285,19 +259,10 @@ public final class SessionState {
       backpressure.sessionClosed(src);
     }
     controller.releaseSession();
-    if (recording != null) {
-      channel.execute(this::finishRecording);
-    }
+    recording.finish();
     if (!finished) {
       logTotals(wasStopping ? "closed while draining after stop" : "closed without stop", stats());
     }
-  }
-
-  /** Finishes the recording on the session thread's terms (its file map is the session thread's). */
-  private CompletableFuture<Void> finishRecording() {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    channel.execute(() -> recording.finish().whenComplete((v, e) -> done.complete(null)));
-    return done;
   }
 
   void shedSource(SourceState src) {
@@ -321,16 +286,9 @@ public final class SessionState {
   }
 
   private void logTotals(String how, List<SourceStats> stats) {
-    long received = 0;
-    long accepted = 0;
-    long dropped = 0;
-    for (SourceStats s : stats) {
-      received += s.framesReceived();
-      accepted += s.framesAccepted();
-      dropped += s.framesDropped();
-    }
+    SourceStats.Totals t = SourceStats.Totals.of(stats);
     log.info("session={} {} after {} ms: sources={} frames received={} accepted={} dropped={}", id, how,
-        elapsedMs(), sources.keySet(), received, accepted, dropped);
+        elapsedMs(), sources.keySet(), t.framesReceived(), t.framesAccepted(), t.framesDropped());
   }
 
   boolean isClosed() {

@@ -95,21 +95,12 @@ public final class MessageEncoder {
   }
 
   private static void writeStats(ServerMessage.Stopped s, JsonGenerator g) throws IOException {
-    long received = 0;
-    long accepted = 0;
-    long dropped = 0;
-    long bytes = 0;
-    for (SourceStats st : s.sources()) {
-      received += st.framesReceived();
-      accepted += st.framesAccepted();
-      dropped += st.framesDropped();
-      bytes += st.bytesReceived();
-    }
+    SourceStats.Totals t = SourceStats.Totals.of(s.sources());
     g.writeNumberField("duration_ms", s.durationMs());
-    g.writeNumberField("frames_received", received);
-    g.writeNumberField("frames_accepted", accepted);
-    g.writeNumberField("frames_dropped", dropped);
-    g.writeNumberField("bytes_received", bytes);
+    g.writeNumberField("frames_received", t.framesReceived());
+    g.writeNumberField("frames_accepted", t.framesAccepted());
+    g.writeNumberField("frames_dropped", t.framesDropped());
+    g.writeNumberField("bytes_received", t.bytesReceived());
     g.writeObjectFieldStart("sources");
     for (SourceStats st : s.sources()) {
       g.writeObjectFieldStart(st.source());
