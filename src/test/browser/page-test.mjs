@@ -2,6 +2,7 @@
 // "Share microphone", and waits for what the test asks for. Prints one JSON line of what the page showed;
 // exits 0 when the wait succeeded, 1 otherwise. Called by BrowserPageTest.java.
 //   node page-test.mjs URL WAV SCREENSHOT expect-words "word word ..." | expect-state STATE | expect-reconnect -
+//     | expect-audio -
 import { chromium } from 'playwright-core';
 
 const [url, wav, screenshot, mode, arg] = process.argv.slice(2);
@@ -31,6 +32,10 @@ try {
         const text = document.querySelector(`${sel} .transcript`).innerText.toLowerCase();
         return ws.every((w) => text.includes(w));
       }, [mic, words], { timeout: timeoutMs, polling: 250 });
+    } else if (mode === 'expect-audio') {
+      // Connected, and the meter has moved: audio is flowing to the server.
+      await page.waitForFunction((sel) => document.querySelector('#connection').textContent.startsWith('Connected')
+        && Number(document.querySelector(sel).dataset.peak || 0) > 0.01, mic, { timeout: timeoutMs, polling: 250 });
     } else if (mode === 'expect-reconnect') {
       // The test restarts the server when told we are connected; the page must come back as a new session.
       await page.waitForFunction(() => document.querySelector('#connection').textContent.startsWith('Connected'),

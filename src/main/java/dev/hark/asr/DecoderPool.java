@@ -147,10 +147,10 @@ public final class DecoderPool implements AsrEngine {
           errors.increment();
           throw e.getCause() instanceof Exception ex ? ex : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
-          // The session is gone and its queue ended: the decoder sees the end of its stream shortly. Wait for it,
-          // so that it never goes back to the pool while still running; the stall check still bounds the wait.
+          // The session is gone and its queue ended: the decoder sees the end of its stream shortly. Wait for it
+          // without cancelling: an interrupted decode would have to be thrown away and reloaded (seconds of CPU),
+          // and a client could force that at will by connecting and dropping. The stall check bounds the wait.
           interrupted = true;
-          run.cancel(true);
         }
       }
     } finally {

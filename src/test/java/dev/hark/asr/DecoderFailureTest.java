@@ -106,4 +106,26 @@ class DecoderFailureTest {
       second.await(m -> m.path("text").asText().equals("chunk 2"), Duration.ofSeconds(5));
     }
   }
+
+  @Test
+  void aClientThatVanishesMidStreamCostsNoDecoder() {
+    // Reloading a decoder costs seconds of CPU: a client that connects and drops must not be able to force it.
+    AtomicInteger created = new AtomicInteger();
+    try (TestServer server = TestServer.load(m -> new DecoderPool("steady", () -> {
+          created.incrementAndGet();
+          return new Flaky();
+        }, 1, new AsrSettings(1, 0, Duration.ofSeconds(5)), m))) {
+      for (int round = 0; round < 3; round++) {
+        WsClient c = server.connect();
+        c.send(WsClient.audioJson("mic", Pcm.chunk(1), -1));
+        c.await(m -> m.path("text").asText().equals("chunk 1"), Duration.ofSeconds(5));
+        c.abort();
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.scrape().count("asr_decoders_idle", "engine", "steady") == 1);
+      }
+      var s = server.scrape();
+      assertThat(s.count("asr_decoders_replaced_total", "engine", "steady")).isZero();
+      assertThat(s.count("asr_errors_total", "engine", "steady")).isZero();
+      assertThat(created.get()).isEqualTo(1);
+    }
+  }
 }

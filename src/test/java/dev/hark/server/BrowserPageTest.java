@@ -89,14 +89,35 @@ class BrowserPageTest {
     }
   }
 
-  private static JsonNode drive(TestServer server, String screenshot, String mode, String arg) throws Exception {
-    return drive(server, screenshot, mode, arg, line -> { });
+  @Test
+  void aTokenInThePagesAddressOpensAServerThatWantsOne() throws Exception {
+    Path tokens = Files.createTempFile("hark-tokens", "");
+    Files.writeString(tokens, "page-secret\n");
+    ServerConfig config = ServerConfig.defaults()
+        .withAccess(new AccessSettings(tokens, java.util.List.of(), 64, false));
+    try (TestServer server = TestServer.start(new NoneEngine(0), config)) {
+      JsonNode page = drive(server, "/?token=page-secret", "token.png", "expect-audio", "-", line -> { });
+      assertThat(page.path("ok").asBoolean()).as(page.toString()).isTrue();
+      assertThat(server.scrape().count("audio_frames_received_total")).isPositive();
+      assertThat(server.scrape().count("sessions_refused_total")).isZero();
+    } finally {
+      Files.delete(tokens);
+    }
   }
 
-  /** Runs the driver; {@code onLine} sees each line it prints before the last (its JSON result). */
+  private static JsonNode drive(TestServer server, String screenshot, String mode, String arg) throws Exception {
+    return drive(server, "/", screenshot, mode, arg, line -> { });
+  }
+
   private static JsonNode drive(TestServer server, String screenshot, String mode, String arg,
       Consumer<String> onLine) throws Exception {
-    Process p = new ProcessBuilder("node", "page-test.mjs", "http://127.0.0.1:" + server.port() + "/",
+    return drive(server, "/", screenshot, mode, arg, onLine);
+  }
+
+  /** Runs the driver on {@code path}; {@code onLine} sees each line it prints before the last (its JSON result). */
+  private static JsonNode drive(TestServer server, String path, String screenshot, String mode, String arg,
+      Consumer<String> onLine) throws Exception {
+    Process p = new ProcessBuilder("node", "page-test.mjs", "http://127.0.0.1:" + server.port() + path,
         SPEECH.toAbsolutePath().toString(), OUT.resolve(screenshot).toAbsolutePath().toString(), mode, arg)
         .directory(DRIVER.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String last = "";
