@@ -20,6 +20,7 @@ final class SessionPrinter implements WebSocket.Listener {
   private final boolean terminal;
   private final StringBuilder partialText = new StringBuilder();
   private final CountDownLatch ready = new CountDownLatch(1);
+  private volatile long maxMessagesPerSecond;
   private final CompletableFuture<Map<String, Object>> stopped = new CompletableFuture<>();
   private volatile boolean closed;
   private volatile String closeWhy = "";
@@ -50,7 +51,10 @@ final class SessionPrinter implements WebSocket.Listener {
       out.println(raw);
     }
     switch (JsonObjects.str(m, "type")) {
-      case "ready" -> ready.countDown();
+      case "ready" -> {
+        maxMessagesPerSecond = JsonObjects.num(m, "max_messages_per_s");
+        ready.countDown();
+      }
       case "transcript" -> transcript(m);
       case "status" -> {
         if (!json) {
@@ -117,6 +121,11 @@ final class SessionPrinter implements WebSocket.Listener {
     closed = true;
     ready.countDown();
     stopped.complete(null);
+  }
+
+  /** The server's message rate limit from ready; 0 if it gave none. */
+  long maxMessagesPerSecond() {
+    return maxMessagesPerSecond;
   }
 
   boolean awaitReady(int seconds) {

@@ -136,6 +136,10 @@ final class StreamCommand implements Callable<Integer> {
     int chunkBytes = Math.max(2, rate * chunkMs / 1000 * 2);
     int longest = audio.stream().mapToInt(a -> a.pcm().length).max().orElse(0);
     long sent = 0;
+    // Never faster than 90% of the server's message rate limit, or --speed max would lose audio to rate_limited.
+    long limit = printer.maxMessagesPerSecond();
+    long floorNanos = limit > 0 ? (long) (names.size() * 1e9 / (0.9 * limit)) : 0;
+    long tickNanos = Math.max(pace > 0 ? (long) (chunkMs * 1_000_000L / pace) : 0, floorNanos);
     for (int at = 0, n = 0; at < longest && !printer.closed(); at += chunkBytes, n++) {
       for (int s = 0; s < names.size(); s++) {
         byte[] pcm = audio.get(s).pcm();
@@ -149,8 +153,8 @@ final class StreamCommand implements Callable<Integer> {
           sent++;
         }
       }
-      if (pace > 0) {
-        long due = t0 + (long) ((n + 1) * chunkMs * 1_000_000L / pace);
+      if (tickNanos > 0) {
+        long due = t0 + (n + 1) * tickNanos;
         long wait = due - System.nanoTime();
         if (wait > 0) {
           java.util.concurrent.locks.LockSupport.parkNanos(wait);

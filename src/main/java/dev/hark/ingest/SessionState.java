@@ -36,6 +36,7 @@ public final class SessionState {
   private final Backpressure backpressure;
   private final long openedNanos = System.nanoTime();
   private final Recording recording;
+  private final int maxMessagesPerSecond;
   private int sampleRate;
   private OverflowPolicy policy;
   private boolean started;
@@ -47,12 +48,16 @@ public final class SessionState {
   private String closeReason = "stopped";
 
   public SessionState(String id, SessionChannel channel, ConcurrencyController controller, SourceConsumer consumer) {
-    this(id, channel, controller, consumer, null);
+    this(id, channel, controller, consumer, null, Integer.MAX_VALUE);
   }
 
-  /** With {@code recordDir} non-null, every accepted chunk is also appended to a WAV file there (see Recording). */
+  /**
+   * With {@code recordDir} non-null, every accepted chunk is also appended to a WAV file there (see Recording);
+   * {@code maxMessagesPerSecond} is the rate the server enforces, told to the client in {@code ready}.
+   */
   public SessionState(String id, SessionChannel channel, ConcurrencyController controller, SourceConsumer consumer,
-      java.nio.file.Path recordDir) {
+      java.nio.file.Path recordDir, int maxMessagesPerSecond) {
+    this.maxMessagesPerSecond = maxMessagesPerSecond;
     this.id = id;
     this.recording = new Recording(recordDir, id);
     this.channel = channel;
@@ -122,7 +127,8 @@ public final class SessionState {
     for (String name : names) {
       declared.add(openSource(name));
     }
-    channel.send(new ServerMessage.Ready(id, sampleRate, settings.queueMax(), policy, names, settings.maxSources()));
+    channel.send(new ServerMessage.Ready(id, sampleRate, settings.queueMax(), policy, names, settings.maxSources(),
+        maxMessagesPerSecond));
   }
 
   private void binaryAudio(int index, byte[] pcm) {

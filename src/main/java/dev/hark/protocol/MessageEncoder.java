@@ -45,6 +45,7 @@ public final class MessageEncoder {
         }
         g.writeEndArray();
         g.writeNumberField("max_sources", r.maxSources());
+        g.writeNumberField("max_messages_per_s", r.maxMessagesPerSecond());
       }
       case ServerMessage.Status s -> {
         g.writeStringField("type", "status");

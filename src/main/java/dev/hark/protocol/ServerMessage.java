@@ -12,7 +12,7 @@ public sealed interface ServerMessage {
 
   /** The answer to {@code start}. */
   record Ready(String sessionId, int sampleRate, int queueMax, OverflowPolicy overflow, List<String> sources,
-      int maxSources) implements ServerMessage {
+      int maxSources, int maxMessagesPerSecond) implements ServerMessage {
     @Override
     public boolean droppable() {
       return false;

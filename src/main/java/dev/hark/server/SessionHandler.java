@@ -91,7 +91,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
       session = new SessionState(newSessionId(), new NettySessionChannel(ctx.channel(), metrics), controller, consumer,
-          config.recordDir());
+          config.recordDir(), config.maxMessagesPerSecond());
       rate = new MessageRate(config.maxMessagesPerSecond(), System.nanoTime());
       ctx.channel().attr(SESSION).set(session);
       open.add(ctx.channel());
