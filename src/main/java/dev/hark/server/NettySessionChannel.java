@@ -18,6 +18,7 @@ final class NettySessionChannel implements SessionChannel {
   static final long MAX_UNREAD_BYTES = 1 << 20;
   private final Channel channel;
   private final HarkMetrics metrics;
+  private final java.util.concurrent.atomic.AtomicBoolean closingUnread = new java.util.concurrent.atomic.AtomicBoolean();
 
   NettySessionChannel(Channel channel, HarkMetrics metrics) {
     this.channel = channel;
@@ -33,8 +34,10 @@ final class NettySessionChannel implements SessionChannel {
     if (channel.bytesBeforeWritable() > MAX_UNREAD_BYTES) {
       // Even messages that must not be dropped cannot queue without end for a client that never reads.
       metrics.messageDropped(m.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
-      metrics.connectionClosed("unread");
-      channel.close();
+      if (closingUnread.compareAndSet(false, true)) {
+        metrics.connectionClosed("unread");
+        channel.close();
+      }
       return;
     }
     ByteBuf buf = channel.alloc().buffer(128);

@@ -109,7 +109,7 @@ class FaultTest {
 
     @Override
     public void recognize(PcmStream audio, TranscriptListener results) {
-      String text = "word ".repeat(1600);
+      String text = "word ".repeat(6400); // 32 KB a chunk: a few hundred chunks pass every buffer
       for (Chunk c = audio.nextChunk(); c != null; c = audio.nextChunk()) {
         results.onResult(text, true, 0, 20);
       }
@@ -118,14 +118,18 @@ class FaultTest {
 
   @Test
   void aClientThatNeverReadsIsClosedAtABoundWhileOthersGoOn() throws Exception {
-    try (TestServer server = TestServer.start(new ChattyEngine(), ServerConfig.defaults())) {
+    // No rate limit here: this client floods on purpose, and every message must make output.
+    ServerConfig config = ServerConfig.defaults().withSessionLimits(Duration.ofHours(1), 1_000_000);
+    try (TestServer server = TestServer.start(new ChattyEngine(), config)) {
       Socket s = new Socket();
       s.setReceiveBufferSize(4096); // before connect, so the window stays small
       s.connect(new InetSocketAddress("127.0.0.1", server.port()));
       s.getOutputStream().write(RawHttp.upgradeRequest(server.port()).getBytes(StandardCharsets.US_ASCII));
       RawHttp.readHead(s.getInputStream()); // the 101; from here on this client reads nothing
       OutputStream out = s.getOutputStream();
-      RawHttp.writeText(out, "{\"type\":\"start\",\"sources\":[\"mic\"]}");
+      // block: no chunk is dropped, so every chunk makes its transcript.
+      // block: no chunk is dropped, so every chunk makes its transcript.
+      RawHttp.writeText(out, "{\"type\":\"start\",\"sources\":[\"mic\"],\"overflow\":\"block\"}");
       try (WsClient other = server.connect()) {
         other.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
         try {
@@ -142,7 +146,7 @@ class FaultTest {
         } catch (IOException e) {
           // the server closed the non-reading connection under us
         }
-        await().atMost(Duration.ofSeconds(10)).until(
+        await().atMost(Duration.ofSeconds(30)).until(
             () -> server.scrape().count("connections_closed_total", "reason", "unread") == 1);
         other.send("{\"type\":\"ping\"}").awaitType("pong");
       }
