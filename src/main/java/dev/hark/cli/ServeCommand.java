@@ -90,6 +90,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "Concurrent sessions from one client address; more get 429 (default: ${DEFAULT-VALUE}).")
   int maxSessionsPerIp;
 
+  @Option(names = "--request-timeout-s", defaultValue = "10", paramLabel = "S",
+      description = "A whole HTTP request (the upgrade included) must arrive within this (default: ${DEFAULT-VALUE}).")
+  long requestTimeoutS;
+
   @Option(names = "--insecure-public", description = "Allow a non-loopback --host without --auth-token-file.")
   boolean insecurePublic;
 
@@ -120,7 +124,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (queueMax < 1 || queueMaxMs < 0 || maxSources < 1 || maxSources > 255 || maxSessions < 1
         || maxBufferedMb <= 0 || maxMessageKb < 1 || shedHoldMs < 0 || idleTimeoutS < 1 || maxSessionsPerIp < 1
-        || maxSessionS < 1 || maxMessagesPerS < 1 || drainTimeoutS < 0) {
+        || maxSessionS < 1 || maxMessagesPerS < 1 || drainTimeoutS < 0 || requestTimeoutS < 1) {
       return fail("limits must be positive (and --max-sources at most 255)");
     }
     IngestSettings defaults = IngestSettings.defaults();
@@ -130,7 +134,8 @@ final class ServeCommand implements Callable<Integer> {
     ServerConfig config = new ServerConfig(host, port, maxMessageKb * 1024,
         eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops, ingest,
         Duration.ofSeconds(idleTimeoutS), new AccessSettings(authTokenFile, allowedOrigins, maxSessionsPerIp,
-        insecurePublic), Duration.ofSeconds(maxSessionS), maxMessagesPerS, Duration.ofSeconds(drainTimeoutS), recordDir);
+        insecurePublic), Duration.ofSeconds(maxSessionS), maxMessagesPerS, Duration.ofSeconds(drainTimeoutS), recordDir,
+        Duration.ofSeconds(requestTimeoutS));
     if (!AsrEngines.names().contains(asr)) {
       return fail("no recognizer called \"" + asr + "\"; known: " + String.join(", ", AsrEngines.names()));
     }

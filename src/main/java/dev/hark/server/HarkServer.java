@@ -46,8 +46,6 @@ import org.slf4j.LoggerFactory;
 public final class HarkServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HarkServer.class);
 
-  /** How long one HTTP request (an upgrade included) may take to arrive whole. */
-  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Channel listener;
@@ -96,14 +94,15 @@ public final class HarkServer implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
               ch.pipeline().addLast(
-                  new RequestDeadline(Math.min(REQUEST_TIMEOUT.toNanos(), config.idleTimeout().toNanos()), metrics),
+                  // Idle means no bytes at all for the timeout (WebSocket pings count), so it sits before the codecs;
+                  // a request trickling in is not idle, and the request deadline cuts it off instead.
+                  new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
+                  new RequestDeadline(config.requestTimeout().toNanos(), metrics),
                   new HttpServerCodec(),
                   new HttpObjectAggregator(16 * 1024),
                   new HttpRoutes(controller, metrics, page, admission),
                   new WebSocketServerProtocolHandler(wsConfig(config.maxMessageBytes())),
                   new WebSocketFrameAggregator(config.maxMessageBytes()),
-                  // Reader-idle also ends upgrades that never finish and HTTP connections left open.
-                  new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                   new SessionHandler(controller, metrics, consumer, config, sessions));
             }
           })

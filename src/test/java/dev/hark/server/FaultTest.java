@@ -48,7 +48,10 @@ class FaultTest {
 
   @Test
   void aSlowlorisUpgradeIsCutOffAtTheRequestDeadline() throws Exception {
-    try (TestServer server = TestServer.start(new NoneEngine(0), ONE_SECOND_IDLE);
+    // Bytes every 200 ms keep the connection from being idle (3 s); only the 1 s request deadline can end it.
+    ServerConfig config = ServerConfig.defaults().withIdleTimeout(Duration.ofSeconds(3))
+        .withRequestTimeout(Duration.ofSeconds(1));
+    try (TestServer server = TestServer.start(new NoneEngine(0), config);
         Socket s = new Socket("127.0.0.1", server.port())) {
       s.setSoTimeout(200);
       OutputStream out = s.getOutputStream();
@@ -69,6 +72,7 @@ class FaultTest {
       assertThat(closed).isTrue();
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
       assertThat(server.scrape().count("connections_closed_total", "reason", "slow_request")).isEqualTo(1);
+      assertThat(server.scrape().count("connections_idle_closed_total")).isZero();
     }
   }
 
