@@ -40,7 +40,7 @@ public class SubmitBench {
     controller = new ConcurrencyController(IngestSettings.defaults(), new HarkMetrics());
     controller.loaded();
     // The consumer never runs: the benchmark takes chunks back itself, so no thread is woken.
-    session = new SessionState("bench", new NoChannel(), controller, (audio, replies) -> { });
+    session = new SessionState("bench", new NoChannel(), controller, (audio, replies) -> { }, null, Integer.MAX_VALUE);
     SourceQueue queue = new SourceQueue(48, 0, controller.budget());
     source = new SourceState(session, "mic", queue, controller.metrics(), 16000, 1_000_000_000L);
     chunk = new Chunk(new byte[640], 0, 0);

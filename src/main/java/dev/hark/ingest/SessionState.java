@@ -47,10 +47,6 @@ public final class SessionState {
   private int closeCode = CloseCode.NORMAL;
   private String closeReason = "stopped";
 
-  public SessionState(String id, SessionChannel channel, ConcurrencyController controller, SourceConsumer consumer) {
-    this(id, channel, controller, consumer, null, Integer.MAX_VALUE);
-  }
-
   /**
    * With {@code recordDir} non-null, every accepted chunk is also appended to a WAV file there (see Recording);
    * {@code maxMessagesPerSecond} is the rate the server enforces, told to the client in {@code ready}.
