@@ -102,6 +102,11 @@ final class BenchCommand implements Callable<Integer> {
       System.err.println();
     }
     System.out.print(json ? result.json() + "\n" : result.table());
+    String statuses = (String) result.values().get("refused_http_statuses");
+    if (statuses.contains("429:")) {
+      System.err.println("hark bench: the server refused sessions with 429: it admits few sessions from one address;"
+          + " start it with --max-sessions-per-ip above --sessions");
+    }
     long connected = (long) result.values().get("sessions_connected");
     return connected == 0 ? 1 : 0;
   }

@@ -16,6 +16,7 @@ public record BenchResult(Map<String, Object> values) {
     v.put("frames", c.binary() ? "binary" : "json");
     v.put("sessions_connected", run.sessionsUp.sum());
     v.put("sessions_refused", run.refused.sum());
+    v.put("refused_http_statuses", run.refusedByStatus());
     v.put("connect_errors", run.connectErrors.sum());
     long sent = run.framesSent.sum();
     v.put("frames_sent", sent);

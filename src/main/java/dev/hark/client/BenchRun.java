@@ -56,6 +56,7 @@ public final class BenchRun {
   /** Per source, the distinct chunks as ready-to-write WebSocket frames (JSON or binary as configured). */
   private final ByteBuf[][] frames;
   private final String start;
+  private final Map<Integer, LongAdder> refusedByStatus = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<EventLoop, PacedClock> clocks = new java.util.concurrent.ConcurrentHashMap<>();
 
   public BenchRun(Config config) {
@@ -125,6 +126,18 @@ public final class BenchRun {
   /** The paced clock of a session's event loop; called on that loop. */
   PacedClock clock(EventLoop loop) {
     return clocks.computeIfAbsent(loop, l -> new PacedClock(l, config.chunkMs()));
+  }
+
+  /** A refused upgrade, by HTTP status (0 if unknown). */
+  void refused(int status) {
+    refused.increment();
+    refusedByStatus.computeIfAbsent(status, k -> new LongAdder()).increment();
+  }
+
+  /** Refusals as "status:count" pairs, e.g. "429:936", or "" if none. */
+  String refusedByStatus() {
+    return refusedByStatus.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .map(e -> e.getKey() + ":" + e.getValue().sum()).collect(java.util.stream.Collectors.joining(","));
   }
 
   void sessionReady() {

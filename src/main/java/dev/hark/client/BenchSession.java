@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
@@ -203,7 +204,12 @@ final class BenchSession extends SimpleChannelInboundHandler<WebSocketFrame> {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (!failed && readyNanos == 0) {
-      (cause instanceof WebSocketHandshakeException ? run.refused : run.connectErrors).increment();
+      if (cause instanceof WebSocketHandshakeException) {
+        run.refused(cause instanceof WebSocketClientHandshakeException h && h.response() != null
+            ? h.response().status().code() : 0);
+      } else {
+        run.connectErrors.increment();
+      }
     }
     failed = true;
     ctx.close();

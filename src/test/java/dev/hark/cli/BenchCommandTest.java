@@ -45,6 +45,7 @@ class BenchCommandTest {
       Map<String, Object> r = bench(server, "--sessions=5", "--sources=1", "--duration=1s", "--flat", "--binary");
       assertThat(JsonObjects.num(r, "sessions_connected")).isEqualTo(3);
       assertThat(JsonObjects.num(r, "sessions_refused")).isEqualTo(2);
+      assertThat(r.get("refused_http_statuses")).isEqualTo("503:2");
       long sent = JsonObjects.num(r, "frames_sent");
       assertThat(JsonObjects.num(r, "frames_dropped")).isPositive();
       assertThat(JsonObjects.num(r, "frames_accepted") + JsonObjects.num(r, "frames_dropped")).isEqualTo(sent);
@@ -68,5 +69,19 @@ class BenchCommandTest {
     StreamCommandTest.Run r = StreamCommandTest.hark("bench", "--url=wss://127.0.0.1:1/ws/live");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--url must be ws://");
+  }
+
+  @Test
+  void sessionsOverThePerAddressLimitAreCountedAndExplained() {
+    ServerConfig d = ServerConfig.defaults();
+    ServerConfig config = d.withAccess(new dev.hark.server.AccessSettings(null, java.util.List.of(), 3, false));
+    try (TestServer server = TestServer.start(new NoneEngine(0), config)) {
+      StreamCommandTest.Run r = StreamCommandTest.hark("bench", "--url=ws://127.0.0.1:" + server.port() + "/ws/live",
+          "--json", "--sessions=5", "--duration=300ms");
+      assertThat(r.code()).isZero();
+      Map<String, Object> result = JsonObjects.parse(r.out().strip());
+      assertThat(result.get("refused_http_statuses")).isEqualTo("429:2");
+      assertThat(r.err()).contains("--max-sessions-per-ip");
+    }
   }
 }
