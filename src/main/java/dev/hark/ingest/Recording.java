@@ -31,8 +31,12 @@ final class Recording {
   }
 
   /** Appends a chunk; returns the error to report if this source's recording just failed, else null. */
-  synchronized String append(String source, byte[] pcm, int sampleRate) {
-    if (dir == null || failed.contains(source)) {
+  String append(String source, byte[] pcm, int sampleRate) {
+    return dir == null ? null : appendLocked(source, pcm, sampleRate); // no lock on the hot path when off
+  }
+
+  private synchronized String appendLocked(String source, byte[] pcm, int sampleRate) {
+    if (failed.contains(source)) {
       return null;
     }
     WavFile f = files.get(source);

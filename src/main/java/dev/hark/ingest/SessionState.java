@@ -53,8 +53,8 @@ public final class SessionState {
    */
   public SessionState(String id, SessionChannel channel, ConcurrencyController controller, SourceConsumer consumer,
       java.nio.file.Path recordDir, int maxMessagesPerSecond) {
-    this.maxMessagesPerSecond = maxMessagesPerSecond;
     this.id = id;
+    this.maxMessagesPerSecond = maxMessagesPerSecond;
     this.recording = new Recording(recordDir, id);
     this.channel = channel;
     this.controller = controller;
@@ -90,7 +90,13 @@ public final class SessionState {
       case ClientMessage.Audio a -> audio(a.source(), a.pcm(), a.seq());
       case ClientMessage.BinaryAudio b -> binaryAudio(b.sourceIndex(), b.pcm());
       case ClientMessage.Start s -> start(s);
-      case ClientMessage.Stop s -> stop();
+      case ClientMessage.Stop s -> {
+        if (!stopping) {
+          beginStop();
+        } else if (closeCode != CloseCode.GOING_AWAY) { // a stop crossing the server's closing is what it wants
+          reject(ErrorCode.BAD_STATE, "stop was already received", null);
+        }
+      }
       case ClientMessage.Ping p -> channel.send(ServerMessage.PONG);
     }
   }
@@ -159,14 +165,9 @@ public final class SessionState {
     if (failure != null) {
       reject(ErrorCode.RECORDING_FAILED, failure, name);
     }
-    if (seq >= 0) {
-      long missing = src.checkSeq(seq);
-      if (missing > 0) {
-        metrics.seqMissing(missing);
-        if (src.gapStatusDue(now, settings.statusInterval().toNanos())) {
-          channel.send(new ServerMessage.SeqGap(name, seq - missing, seq, src.seqMissing()));
-        }
-      }
+    ServerMessage.SeqGap gap = seq < 0 ? null : src.seqGap(seq, now);
+    if (gap != null) {
+      channel.send(gap);
     }
     switch (controller.submitChunk(this, src, chunk)) {
       case SubmitResult.Accepted a -> backpressure.accepted(src, a.pauseReading());
@@ -185,14 +186,6 @@ public final class SessionState {
     controller.register(src);
     ConsumerThread.start(id, src, consumer, channel, controller);
     return src;
-  }
-
-  private void stop() {
-    if (stopping) {
-      reject(ErrorCode.BAD_STATE, "stop was already received", null);
-      return;
-    }
-    beginStop();
   }
 
   /**
@@ -288,9 +281,8 @@ public final class SessionState {
   }
 
   private void logTotals(String how, List<SourceStats> stats) {
-    SourceStats.Totals t = SourceStats.Totals.of(stats);
-    log.info("session={} {} after {} ms: sources={} frames received={} accepted={} dropped={}", id, how,
-        elapsedMs(), sources.keySet(), t.framesReceived(), t.framesAccepted(), t.framesDropped());
+    log.info("session={} {} after {} ms: sources={} {}", id, how, elapsedMs(), sources.keySet(),
+        SourceStats.Totals.of(stats));
   }
 
   boolean isClosed() {

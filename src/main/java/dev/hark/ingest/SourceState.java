@@ -3,6 +3,7 @@ package dev.hark.ingest;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.metrics.SourceMeters;
 import dev.hark.protocol.DropReason;
+import dev.hark.protocol.ServerMessage;
 import dev.hark.protocol.SourceStats;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,6 +37,8 @@ public final class SourceState {
   private long lastGapStatusNanos;
   private boolean drainWatched;
   private Thread consumer;
+  private final HarkMetrics metrics;
+  private final long statusIntervalNanos;
 
   SourceState(SessionState session, String name, SourceQueue queue, HarkMetrics metrics, int sampleRate,
       long statusIntervalNanos) {
@@ -43,6 +46,8 @@ public final class SourceState {
     this.name = name;
     this.queue = queue;
     this.meters = metrics.source(name);
+    this.metrics = metrics;
+    this.statusIntervalNanos = statusIntervalNanos;
     this.backpressure = new BackpressureTracker(statusIntervalNanos);
     this.stream = new PcmStream(queue, session.id(), name, sampleRate, c -> {
       consumed.incrementAndGet();
@@ -86,11 +91,19 @@ public final class SourceState {
   }
 
   /** Records a client seq number; returns how many chunks it says went missing just before this one. */
-  long checkSeq(long seq) {
+  /**
+   * Checks the client's {@code seq} against the last one and counts what it skipped; returns the gap status to
+   * send, or null if nothing is missing or one went out within the status interval.
+   */
+  ServerMessage.SeqGap seqGap(long seq, long now) {
     long missing = expectedSeq >= 0 && seq > expectedSeq ? seq - expectedSeq : 0;
     expectedSeq = seq + 1;
+    if (missing == 0) {
+      return null;
+    }
     seqMissing += missing;
-    return missing;
+    metrics.seqMissing(missing);
+    return gapStatusDue(now) ? new ServerMessage.SeqGap(name, seq - missing, seq, seqMissing) : null;
   }
 
   long seqMissing() {
@@ -98,8 +111,8 @@ public final class SourceState {
   }
 
   /** True when a gap status may go out now (at most one per interval). */
-  boolean gapStatusDue(long now, long intervalNanos) {
-    if (lastGapStatusNanos != 0 && now - lastGapStatusNanos < intervalNanos) {
+  private boolean gapStatusDue(long now) {
+    if (lastGapStatusNanos != 0 && now - lastGapStatusNanos < statusIntervalNanos) {
       return false;
     }
     lastGapStatusNanos = now;

@@ -25,5 +25,11 @@ public record SourceStats(String source, long framesReceived, long framesAccepte
       }
       return new Totals(received, accepted, dropped, bytes);
     }
+
+    /** For logs: {@code frames received=R accepted=A dropped=D}. */
+    @Override
+    public String toString() {
+      return "frames received=" + framesReceived + " accepted=" + framesAccepted + " dropped=" + framesDropped;
+    }
   }
 }

@@ -38,7 +38,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -198,15 +197,8 @@ public final class HarkServer implements AutoCloseable {
         ch.eventLoop().execute(() -> s.endByServer("shutdown", drain));
       }
     }
-    long deadline = System.nanoTime() + drain + 1_000_000_000L;
-    while (!sessions.isEmpty() && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
+    // Each session closes itself once drained, or at its drain deadline; a second more covers the close handshake.
+    sessions.newCloseFuture().awaitUninterruptibly(drain + 1_000_000_000L, java.util.concurrent.TimeUnit.NANOSECONDS);
     close();
   }
 

@@ -3,6 +3,7 @@ package dev.hark.server;
 import dev.hark.ingest.IngestSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * How a {@link HarkServer} listens, whom it lets in, and how long it lets them stay.
@@ -12,7 +13,7 @@ import java.time.Duration;
  * @param maxMessageBytes the largest WebSocket message; larger ones close the connection with 1009
  * @param eventLoops Netty threads serving sockets
  * @param ingest the queue, budget and session limits
- * @param idleTimeout how long a connection may send nothing (no audio, no ping) before it is closed with 1001
+ * @param idleTimeout how long a connection may send nothing (not a byte) before it is closed (1001 for a session)
  * @param access auth, origins and the per-address session limit
  * @param maxSessionDuration how long one session may last before the server ends it as if it had sent stop
  * @param maxMessagesPerSecond messages one session may send a second (a one-second burst allowed); excess dropped
@@ -30,53 +31,88 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
   }
 
   public ServerConfig withHost(String h) {
-    return new ServerConfig(h, port, maxMessageBytes, eventLoops, ingest, idleTimeout, access, maxSessionDuration,
-        maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout);
+    return with(c -> c.host = h);
   }
 
   public ServerConfig withPort(int p) {
-    return new ServerConfig(host, p, maxMessageBytes, eventLoops, ingest, idleTimeout, access, maxSessionDuration,
-        maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout);
+    return with(c -> c.port = p);
   }
 
   public ServerConfig withMaxMessageBytes(int n) {
-    return new ServerConfig(host, port, n, eventLoops, ingest, idleTimeout, access, maxSessionDuration,
-        maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout);
+    return with(c -> c.maxMessageBytes = n);
   }
 
   public ServerConfig withIngest(IngestSettings i) {
-    return new ServerConfig(host, port, maxMessageBytes, eventLoops, i, idleTimeout, access, maxSessionDuration,
-        maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout);
+    return with(c -> c.ingest = i);
   }
 
   public ServerConfig withIdleTimeout(Duration d) {
-    return new ServerConfig(host, port, maxMessageBytes, eventLoops, ingest, d, access, maxSessionDuration,
-        maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout);
+    return with(c -> c.idleTimeout = d);
   }
 
   public ServerConfig withAccess(AccessSettings a) {
-    return new ServerConfig(host, port, maxMessageBytes, eventLoops, ingest, idleTimeout, a, maxSessionDuration,
-        maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout);
+    return with(c -> c.access = a);
   }
 
   /** Session limits: the longest session and the most messages a second. */
   public ServerConfig withSessionLimits(Duration maxDuration, int messagesPerSecond) {
-    return new ServerConfig(host, port, maxMessageBytes, eventLoops, ingest, idleTimeout, access, maxDuration,
-        messagesPerSecond, drainTimeout, recordDir, requestTimeout);
+    return with(c -> {
+      c.maxSessionDuration = maxDuration;
+      c.maxMessagesPerSecond = messagesPerSecond;
+    });
   }
 
   public ServerConfig withDrainTimeout(Duration d) {
-    return new ServerConfig(host, port, maxMessageBytes, eventLoops, ingest, idleTimeout, access, maxSessionDuration,
-        maxMessagesPerSecond, d, recordDir, requestTimeout);
+    return with(c -> c.drainTimeout = d);
   }
 
   public ServerConfig withRecordDir(Path dir) {
-    return new ServerConfig(host, port, maxMessageBytes, eventLoops, ingest, idleTimeout, access, maxSessionDuration,
-        maxMessagesPerSecond, drainTimeout, dir, requestTimeout);
+    return with(c -> c.recordDir = dir);
   }
 
   public ServerConfig withRequestTimeout(Duration d) {
-    return new ServerConfig(host, port, maxMessageBytes, eventLoops, ingest, idleTimeout, access, maxSessionDuration,
-        maxMessagesPerSecond, drainTimeout, recordDir, d);
+    return with(c -> c.requestTimeout = d);
+  }
+
+  private ServerConfig with(Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return c.build();
+  }
+
+  /** A mutable copy, so each wither names only what it changes. */
+  private static final class Copy {
+    String host;
+    int port;
+    int maxMessageBytes;
+    int eventLoops;
+    IngestSettings ingest;
+    Duration idleTimeout;
+    AccessSettings access;
+    Duration maxSessionDuration;
+    int maxMessagesPerSecond;
+    Duration drainTimeout;
+    Path recordDir;
+    Duration requestTimeout;
+
+    Copy(ServerConfig s) {
+      host = s.host;
+      port = s.port;
+      maxMessageBytes = s.maxMessageBytes;
+      eventLoops = s.eventLoops;
+      ingest = s.ingest;
+      idleTimeout = s.idleTimeout;
+      access = s.access;
+      maxSessionDuration = s.maxSessionDuration;
+      maxMessagesPerSecond = s.maxMessagesPerSecond;
+      drainTimeout = s.drainTimeout;
+      recordDir = s.recordDir;
+      requestTimeout = s.requestTimeout;
+    }
+
+    ServerConfig build() {
+      return new ServerConfig(host, port, maxMessageBytes, eventLoops, ingest, idleTimeout, access,
+          maxSessionDuration, maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout);
+    }
   }
 }

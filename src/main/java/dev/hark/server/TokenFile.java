@@ -30,7 +30,7 @@ final class TokenFile {
     try {
       current = read();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read --auth-token-file " + path + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot read --auth-token-file " + path + ": " + e, e);
     }
     if (current.tokens().isEmpty()) {
       log.warn("--auth-token-file {} holds no token: every session will be refused until one is added", path);

@@ -36,16 +36,21 @@ class DrainTest {
     }
   }
 
+  /** Starts a one-source session and queues {@code n} chunks, all read by the server when this returns. */
+  private static void queueChunks(WsClient c, int n) {
+    c.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
+    for (int i = 0; i < n; i++) {
+      c.send(WsClient.audioJson("mic", Pcm.chunk(i), -1));
+    }
+    c.send("{\"type\":\"ping\"}").awaitType("pong");
+  }
+
   @Test
   void shutdownDrainsQueuedAudioIntoTheRecognizerAndSendsFinals() {
     ServerConfig config = ServerConfig.defaults().withDrainTimeout(Duration.ofSeconds(10));
     TestServer server = TestServer.start(new CountingEngine(25), config);
     try (WsClient c = server.connect()) {
-      c.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
-      for (int i = 0; i < 40; i++) {
-        c.send(WsClient.audioJson("mic", Pcm.chunk(i), -1));
-      }
-      c.send("{\"type\":\"ping\"}").awaitType("pong"); // the server has read all 40
+      queueChunks(c, 40);
       CompletableFuture<Void> shutdown = CompletableFuture.runAsync(server.server()::shutdown);
       JsonNode closing = c.awaitStatus("closing");
       assertThat(closing.path("reason").asText()).isEqualTo("shutdown");
@@ -69,10 +74,7 @@ class DrainTest {
     ServerConfig config = ServerConfig.defaults().withDrainTimeout(Duration.ofMillis(300));
     TestServer server = TestServer.start(new CountingEngine(1000), config);
     try (WsClient c = server.connect()) {
-      c.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
-      for (int i = 0; i < 10; i++) {
-        c.send(WsClient.audioJson("mic", Pcm.chunk(i), -1));
-      }
+      queueChunks(c, 10);
       long t0 = System.nanoTime();
       CompletableFuture<Void> shutdown = CompletableFuture.runAsync(server.server()::shutdown);
       c.awaitStatus("closing");

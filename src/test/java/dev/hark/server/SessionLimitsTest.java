@@ -41,10 +41,12 @@ class SessionLimitsTest {
       c.send(WsClient.audioJson("mic", Pcm.chunk(1), -1));
       JsonNode closing = c.awaitStatus("closing");
       assertThat(closing.path("reason").asText()).isEqualTo("max_duration");
+      c.sendAsync("{\"type\":\"stop\"}"); // crossing the server's closing: taken quietly, no bad_state
       assertThat(c.awaitType("stopped").path("stats").path("frames_accepted").asLong()).isEqualTo(1);
       assertThat(c.awaitClose()).isEqualTo(1001);
       assertThat(c.closeReason()).isEqualTo("max_duration");
       assertThat(server.scrape().count("connections_closed_total", "reason", "max_duration")).isEqualTo(1);
+      assertThat(c.seen("error", null)).isEmpty();
     }
   }
 }
