@@ -181,8 +181,13 @@ final class StreamCommand implements Callable<Integer> {
 
   String connectFailure(Throwable cause) {
     if (cause instanceof WebSocketHandshakeException h) {
-      return "the server refused the session: HTTP " + h.getResponse().statusCode()
-          + (h.getResponse().body() instanceof String s && !s.isBlank() ? " " + s.strip() : "");
+      // Hark's refusals are {"type":"error","code":...,"message":...}; another server's body is shown as it is.
+      String why = h.getResponse().body() instanceof String s ? s.strip() : "";
+      Map<String, Object> error = JsonObjects.parse(why);
+      if (error.get("code") instanceof String code && error.get("message") instanceof String message) {
+        why = code + ": " + message;
+      }
+      return "the server refused the session: HTTP " + h.getResponse().statusCode() + (why.isEmpty() ? "" : " " + why);
     }
     if (cause instanceof ConnectException) {
       return "cannot connect to " + url + ": connection refused";

@@ -235,8 +235,18 @@ public final class BenchRun {
     long clientCpu = ServerProbe.ownCpuNanos() - clientCpu0;
     ServerProbe.Sample after = probe.sample();
     transport.close();
+    releaseFrames();
     synchronized (this) {
       return BenchResult.of(config, this, before, after, wall, clientCpu / 1e9, accepted, dropped, stopLatency);
+    }
+  }
+
+  /** The shared frames' bytes go back once no socket can write them any more. */
+  private void releaseFrames() {
+    for (ByteBuf[] source : frames) {
+      for (ByteBuf f : source) {
+        f.unwrap().release(); // the frames are unreleasable wrappers (see WireFrames); this frees what they wrap
+      }
     }
   }
 }

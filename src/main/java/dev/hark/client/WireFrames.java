@@ -23,7 +23,10 @@ final class WireFrames {
     return frame(BINARY, payload);
   }
 
-  /** A final frame with a zero masking key, shared read-only: write {@code frame.duplicate()} each time. */
+  /**
+   * A final frame with a zero masking key, shared read-only: write {@code frame.duplicate()} each time, and when no
+   * socket will write it again, release what it wraps ({@code frame.unwrap().release()}).
+   */
   static ByteBuf frame(int opcode, byte[] payload) {
     int n = payload.length;
     ByteBuf b = Unpooled.directBuffer(n + 14);

@@ -90,10 +90,11 @@ public final class SourceState {
     return c;
   }
 
-  /** Records a client seq number; returns how many chunks it says went missing just before this one. */
   /**
    * Checks the client's {@code seq} against the last one and counts what it skipped; returns the gap status to
-   * send, or null if nothing is missing or one went out within the status interval.
+   * send, or null if nothing is missing or one went out within the status interval. A {@code seq} is at most
+   * {@link dev.hark.protocol.MessageDecoder#MAX_SEQ} (2^53-1), so neither the next expected one nor a gap can
+   * overflow; a jump back starts the count afresh, and the running total stops at {@code Long.MAX_VALUE}.
    */
   ServerMessage.SeqGap seqGap(long seq, long now) {
     long missing = expectedSeq >= 0 && seq > expectedSeq ? seq - expectedSeq : 0;
@@ -101,7 +102,7 @@ public final class SourceState {
     if (missing == 0) {
       return null;
     }
-    seqMissing += missing;
+    seqMissing = seqMissing > Long.MAX_VALUE - missing ? Long.MAX_VALUE : seqMissing + missing;
     metrics.seqMissing(missing);
     return gapStatusDue(now) ? new ServerMessage.SeqGap(name, seq - missing, seq, seqMissing) : null;
   }

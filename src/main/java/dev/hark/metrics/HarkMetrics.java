@@ -45,6 +45,7 @@ public final class HarkMetrics {
   private final Counter sessionsTotal;
   private final Map<String, Counter> sessionsRefused = new ConcurrentHashMap<>();
   private final Map<String, Counter> connectionsClosed = new ConcurrentHashMap<>();
+  private final Map<String, Counter> httpRejected = new ConcurrentHashMap<>();
   private final Counter idleClosed;
   private final Counter backpressureEpisodes;
   private final Counter sourcesShed;
@@ -131,7 +132,13 @@ public final class HarkMetrics {
         "WebSocket upgrades refused, by reason (unavailable, unauthorized, origin, per_ip)", "reason", r)).increment();
   }
 
-  /** A connection the server closed on a limit: unread, max_duration, slow_request, rate_limited... */
+  /** A malformed HTTP request answered with a 4xx and a closed connection, by its error code. */
+  public void httpRequestRejected(String reason) {
+    httpRejected.computeIfAbsent(reason, r -> counter("http.requests.rejected",
+        "Malformed HTTP requests answered with a 4xx, by error code", "reason", r)).increment();
+  }
+
+  /** A connection the server closed on a limit: unread, pipeline, flood, max_duration, slow_request. */
   public void connectionClosed(String reason) {
     connectionsClosed.computeIfAbsent(reason, r -> counter("connections.closed",
         "Connections the server closed on a limit, by reason", "reason", r)).increment();

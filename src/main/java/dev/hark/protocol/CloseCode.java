@@ -8,6 +8,10 @@ public final class CloseCode {
   public static final int GOING_AWAY = 1001;
   /** The client broke the WebSocket protocol itself (bad framing, bad masking, invalid close). */
   public static final int PROTOCOL_ERROR = 1002;
+  /** A close frame whose reason is not UTF-8. */
+  public static final int INVALID_PAYLOAD = 1007;
+  /** The client flooded the server: far more messages than {@code --max-messages-per-s} within one second. */
+  public static final int POLICY_VIOLATION = 1008;
   /** A frame or message larger than {@code --max-message-kb}. */
   public static final int MESSAGE_TOO_BIG = 1009;
   /** The server failed in a way it cannot recover for this session. */

@@ -3,7 +3,6 @@ package dev.hark.protocol;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,6 +18,12 @@ import java.util.List;
 public final class MessageDecoder {
   private static final JsonFactory JSON = new JsonFactory();
   private static final Base64.Decoder BASE64 = Base64.getDecoder();
+  /** The largest {@code seq}: 2^53-1, the largest whole number every JSON client holds exactly. */
+  public static final long MAX_SEQ = (1L << 53) - 1;
+  private static final ProtocolError SEQ_RANGE = new ProtocolError(ErrorCode.BAD_MESSAGE,
+      "seq must be a whole number from 0 to " + MAX_SEQ);
+  private static final ProtocolError SAMPLE_RATE_RANGE = new ProtocolError(ErrorCode.BAD_SAMPLE_RATE,
+      "sample_rate must be a whole number of Hz from 8000 to 48000");
 
   private MessageDecoder() {}
 
@@ -51,15 +56,24 @@ public final class MessageDecoder {
 
   /** Decodes one binary frame: a source index byte followed by raw PCM16. */
   public static Decoded decodeBinary(byte[] frame) {
-    if (frame.length < 2) {
-      return new ProtocolError(ErrorCode.BAD_AUDIO, "a binary frame needs a source index byte and at least one sample");
-    }
-    if ((frame.length - 1) % 2 != 0) {
-      return oddBytes(frame.length - 1);
+    ProtocolError e = binaryFrameError(frame.length);
+    if (e != null) {
+      return e;
     }
     byte[] pcm = new byte[frame.length - 1];
     System.arraycopy(frame, 1, pcm, 0, pcm.length);
     return new ClientMessage.BinaryAudio(frame[0] & 0xff, pcm);
+  }
+
+  /**
+   * Why a binary frame of {@code frameBytes} bytes cannot be audio, or null if it can; lets a caller holding the
+   * frame in its own buffer copy the PCM out once, straight into the chunk.
+   */
+  public static ProtocolError binaryFrameError(int frameBytes) {
+    if (frameBytes < 2) {
+      return new ProtocolError(ErrorCode.BAD_AUDIO, "a binary frame needs a source index byte and at least one sample");
+    }
+    return (frameBytes - 1) % 2 != 0 ? oddBytes(frameBytes - 1) : null;
   }
 
   static ProtocolError oddBytes(int n) {
@@ -123,30 +137,32 @@ public final class MessageDecoder {
           dataToken = value;
           if (value == JsonToken.VALUE_STRING) {
             locateData(p, buf, len);
+          } else {
+            p.skipChildren(); // an array or object: its fields are not this message's
           }
         }
         case "seq" -> {
           if (value != JsonToken.VALUE_NUMBER_INT) {
             return wrongType("seq", "a whole number");
           }
-          try {
-            seq = p.getLongValue();
-          } catch (InputCoercionException e) {
-            return new ProtocolError(ErrorCode.BAD_MESSAGE, "seq is out of range");
+          if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
+            return SEQ_RANGE;
           }
-          if (seq < 0) {
-            return new ProtocolError(ErrorCode.BAD_MESSAGE, "seq must not be negative");
+          seq = p.getLongValue();
+          if (seq < 0 || seq > MAX_SEQ) {
+            return SEQ_RANGE;
           }
         }
         case "sample_rate" -> {
           if (value != JsonToken.VALUE_NUMBER_INT) {
-            return new ProtocolError(ErrorCode.BAD_SAMPLE_RATE, "sample_rate must be a whole number of Hz");
+            p.skipChildren();
+            return SAMPLE_RATE_RANGE;
           }
-          long hz = p.getValueAsLong(-1);
-          if (p.getNumberType() != JsonParser.NumberType.INT || hz < 8000 || hz > 48000) {
-            return new ProtocolError(ErrorCode.BAD_SAMPLE_RATE, "sample_rate must be 8000-48000 Hz, got " + p.getText());
+          // Only a number that fits an int is read; a longer one is out of range without being repeated back.
+          if (p.getNumberType() != JsonParser.NumberType.INT || p.getIntValue() < 8000 || p.getIntValue() > 48000) {
+            return SAMPLE_RATE_RANGE;
           }
-          sampleRate = (int) hz;
+          sampleRate = p.getIntValue();
         }
         case "sources" -> {
           return readSources(value, p);

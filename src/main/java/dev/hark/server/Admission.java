@@ -3,9 +3,7 @@ package dev.hark.server;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetAddress;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -37,18 +35,14 @@ final class Admission {
     this.tokens = settings.tokenFile() == null ? null : new TokenFile(settings.tokenFile());
   }
 
-  boolean authRequired() {
-    return tokens != null;
-  }
-
-  Verdict check(FullHttpRequest req, InetAddress client) {
+  Verdict check(FullHttpRequest req, RequestTarget.Parsed target, InetAddress client) {
     String origin = req.headers().get(HttpHeaderNames.ORIGIN);
     if (origin != null && !settings.allowedOrigins().isEmpty() && !settings.allowedOrigins().contains(origin)) {
-      return new Refused(HttpResponseStatus.FORBIDDEN, "origin", "origin " + origin + " is not allowed\n");
+      return new Refused(HttpResponseStatus.FORBIDDEN, "origin", "this page's origin is not in --allowed-origins");
     }
-    if (tokens != null && !tokens.accepts(token(req))) {
+    if (tokens != null && !tokens.accepts(token(req, target))) {
       return new Refused(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
-          "a valid token is required: Authorization: Bearer, ?token= or the hark.token. subprotocol\n");
+          "a valid token is required: Authorization: Bearer, ?token= or the hark.token. subprotocol");
     }
     int[] now = new int[1];
     perIp.compute(client, (k, n) -> {
@@ -57,20 +51,20 @@ final class Admission {
     });
     if (now[0] > settings.maxSessionsPerIp()) {
       return new Refused(HttpResponseStatus.TOO_MANY_REQUESTS, "per_ip",
-          "at most " + settings.maxSessionsPerIp() + " sessions from one address\n");
+          "at most " + settings.maxSessionsPerIp() + " sessions from one address");
     }
     return new Admitted(() -> perIp.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1));
   }
 
   /** The token from the header, the query or the subprotocol list, in that order; null if none. */
-  static String token(FullHttpRequest req) {
+  static String token(FullHttpRequest req, RequestTarget.Parsed target) {
     String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return auth.substring(7).strip();
     }
-    List<String> q = new QueryStringDecoder(req.uri()).parameters().get("token");
-    if (q != null && !q.isEmpty()) {
-      return q.get(0);
+    String q = target.param("token");
+    if (q != null) {
+      return q;
     }
     String protocols = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
     if (protocols != null) {

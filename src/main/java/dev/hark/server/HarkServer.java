@@ -12,7 +12,6 @@ import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.ServerMessage;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -28,15 +27,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +55,6 @@ public final class HarkServer implements AutoCloseable {
       }
     }
     this.config = config;
-    Admission admission = new Admission(config.access());
     this.metrics = metrics;
     this.controller = new ConcurrencyController(config.ingest(), metrics);
     boolean epoll = Epoll.isAvailable();
@@ -83,28 +73,12 @@ public final class HarkServer implements AutoCloseable {
         audio.reportStatus(waiting ? StatusState.WAITING_FOR_DECODER : StatusState.DECODING);
       }
     });
-    StaticFiles page = new StaticFiles();
     try {
       listener = new ServerBootstrap().group(boss, workers).channel(type)
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-          .childHandler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(
-                  // Idle means no bytes at all for the timeout (WebSocket pings count), so it sits before the codecs;
-                  // a request trickling in is not idle, and the request deadline cuts it off instead.
-                  new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
-                  new RequestDeadline(config.requestTimeout().toNanos(), metrics),
-                  new HttpServerCodec(),
-                  new HttpObjectAggregator(16 * 1024),
-                  new HttpRoutes(controller, metrics, page, admission),
-                  new WebSocketServerProtocolHandler(wsConfig(config.maxMessageBytes())),
-                  new WebSocketFrameAggregator(config.maxMessageBytes()),
-                  new SessionHandler(controller, metrics, consumer, config, sessions));
-            }
-          })
+          .childHandler(new ConnectionPipeline(config, controller, metrics, consumer, sessions))
           .bind(config.host(), config.port()).sync().channel();
     } catch (RuntimeException | InterruptedException e) {
       boss.shutdownGracefully();
@@ -128,23 +102,6 @@ public final class HarkServer implements AutoCloseable {
           + "anyone who reaches it could stream audio; give tokens, or --insecure-public if a proxy in front "
           + "authenticates");
     }
-  }
-
-  private static WebSocketServerProtocolConfig wsConfig(int maxMessageBytes) {
-    return WebSocketServerProtocolConfig.newBuilder()
-        .websocketPath(HttpRoutes.WS_PATH)
-        // Browsers that carry their token as a subprotocol need one answered back.
-        .subprotocols(Admission.SUBPROTOCOL)
-        .checkStartsWith(true)
-        .handleCloseFrames(true)
-        .dropPongFrames(true)
-        .handshakeTimeoutMillis(10_000)
-        // Hark's JSON parser validates the UTF-8 of every field it reads; Netty's frame-level check costs ~2 µs a frame.
-        .decoderConfig(WebSocketDecoderConfig.newBuilder()
-            .maxFramePayloadLength(maxMessageBytes)
-            .withUTF8Validator(false)
-            .build())
-        .build();
   }
 
   /** Starts a server with a ready engine; it takes sessions when this returns. */

@@ -2,11 +2,9 @@ package dev.hark.server;
 
 import dev.hark.ingest.ConcurrencyController;
 import dev.hark.metrics.HarkMetrics;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -14,14 +12,16 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The plain HTTP side: the browser page at {@code /}, {@code /healthz}, {@code /readyz}, {@code /metrics}, and the gate in front of the WebSocket
- * upgrade at {@code /ws/live}, which takes a session slot or refuses with 503.
+ * The plain HTTP side: the browser page at {@code /}, {@code /healthz}, {@code /readyz}, {@code /metrics}, and the
+ * gate in front of the WebSocket upgrade at {@code /ws/live}, which takes a session slot only for an upgrade the
+ * handshake will accept. Malformed requests get a 4xx in Hark's error shape and a closed connection; a client that
+ * pipelines requests without reading the answers is cut off. One instance per connection, on its event loop.
  */
 final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   static final String WS_PATH = "/ws/live";
@@ -30,61 +30,104 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final HarkMetrics metrics;
   private final StaticFiles page;
   private final Admission admission;
+  private final ThrottledLog clientFaults;
+  /** Answers written that the client's socket has not yet taken. */
+  private int unsentAnswers;
 
-  HttpRoutes(ConcurrencyController controller, HarkMetrics metrics, StaticFiles page, Admission admission) {
+  HttpRoutes(ConcurrencyController controller, HarkMetrics metrics, StaticFiles page, Admission admission,
+      ThrottledLog clientFaults) {
     super(false);
     this.controller = controller;
     this.metrics = metrics;
     this.page = page;
     this.admission = admission;
+    this.clientFaults = clientFaults;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-    RequestDeadline deadline = ctx.pipeline().get(RequestDeadline.class);
-    if (deadline != null) {
-      deadline.disarm();
-    }
-    String path = new QueryStringDecoder(req.uri()).path();
-    if (path.equals(WS_PATH)) {
-      upgrade(ctx, req);
-      return;
-    }
     try {
-      if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
-        respond(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET and HEAD are served\n");
-        return;
-      }
-      switch (path) {
-        case "/healthz" -> respond(ctx, req, HttpResponseStatus.OK, "ok\n");
-        case "/readyz" -> ready(ctx, req);
-        case "/metrics" -> respond(ctx, req, HttpResponseStatus.OK, metrics.scrape(),
-            "text/plain; version=0.0.4; charset=utf-8");
-        default -> {
-          StaticFiles.File f = page.get(path);
-          if (f == null) {
-            respond(ctx, req, HttpResponseStatus.NOT_FOUND, "no such path: " + path + "\n");
-          } else {
-            respond(ctx, req, HttpResponseStatus.OK, f.bytes(), f.type());
-          }
-        }
-      }
+      route(ctx, req);
     } finally {
       req.release();
     }
   }
 
-  private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req) {
-    if (!req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
-      respond(ctx, req, HttpResponseStatus.UPGRADE_REQUIRED, WS_PATH + " speaks WebSocket only\n");
-      req.release();
+  private void route(ChannelHandlerContext ctx, FullHttpRequest req) {
+    RequestDeadline deadline = ctx.pipeline().get(RequestDeadline.class);
+    if (deadline != null) {
+      deadline.disarm();
+    }
+    if (unsentAnswers >= HttpLimits.MAX_UNSENT_ANSWERS) {
+      // The client sends requests and does not read the answers: another answer would only wait in memory.
+      metrics.connectionClosed("pipeline");
+      clientFaults.info("closed a connection that pipelined requests without reading "
+          + HttpLimits.MAX_UNSENT_ANSWERS + " answers");
+      ctx.close();
       return;
     }
+    HttpError malformed = malformed(req);
+    RequestTarget target = malformed == null ? RequestTarget.parse(req.uri()) : null;
+    if (target instanceof RequestTarget.Malformed m) {
+      malformed = HttpError.badRequest(m.message());
+    }
+    if (malformed != null) {
+      reject(ctx, req, malformed);
+      return;
+    }
+    RequestTarget.Parsed parsed = (RequestTarget.Parsed) target;
+    if (parsed.path().equals(WS_PATH)) {
+      upgrade(ctx, req, parsed);
+      return;
+    }
+    if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
+      reject(ctx, req, HttpError.BAD_METHOD);
+      return;
+    }
+    switch (parsed.path()) {
+      case "/healthz" -> text(ctx, req, HttpResponseStatus.OK, "ok\n");
+      case "/readyz" -> ready(ctx, req);
+      case "/metrics" -> answer(ctx, req, HttpAnswer.of(HttpResponseStatus.OK,
+          metrics.scrape().getBytes(StandardCharsets.UTF_8), "text/plain; version=0.0.4; charset=utf-8", head(req)));
+      default -> {
+        StaticFiles.File f = page.get(parsed.path());
+        if (f == null) {
+          reject(ctx, req, HttpError.NOT_FOUND);
+        } else {
+          answer(ctx, req, HttpAnswer.of(HttpResponseStatus.OK, f.bytes(), f.type(), head(req)));
+        }
+      }
+    }
+  }
+
+  /** What the HTTP decoder found wrong with the request, or too many header fields; null if nothing. */
+  private static HttpError malformed(FullHttpRequest req) {
+    if (req.decoderResult().isFailure()) {
+      Throwable cause = req.decoderResult().cause();
+      if (cause instanceof TooLongHttpHeaderException) {
+        return HttpError.HEADERS_TOO_LARGE;
+      }
+      if (cause instanceof TooLongHttpLineException) {
+        return HttpError.URI_TOO_LONG;
+      }
+      return HttpError.badRequest("not a valid HTTP/1.1 request");
+    }
+    return req.headers().size() > HttpLimits.MAX_HEADERS ? HttpError.HEADERS_TOO_LARGE : null;
+  }
+
+  private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, RequestTarget.Parsed target) {
     if (SessionHandler.reserved(ctx.channel())) {
-      ctx.fireChannelRead(req);
+      // A second upgrade on a connection that already holds a slot goes to the handshake, which refuses it.
+      ctx.fireChannelRead(req.retain());
       return;
     }
-    Admission.Verdict verdict = admission.check(req, ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
+    HttpError problem = UpgradeRequest.problem(req);
+    if (problem != null) {
+      reject(ctx, req, problem);
+      return;
+    }
+    Admission.Verdict verdict = admission.check(req, target,
+        ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
     if (verdict instanceof Admission.Refused r) {
       refuse(ctx, req, r);
       return;
@@ -93,71 +136,65 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (!controller.tryReserveSession()) {
       release.run();
       refuse(ctx, req, new Admission.Refused(HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable",
-          "server is " + controller.refusal() + "\n"));
+          "server is " + controller.refusal()));
       return;
     }
     ctx.channel().closeFuture().addListener(f -> release.run());
-    if (ctx.pipeline().get(RequestDeadline.class) != null) {
-      ctx.pipeline().remove(RequestDeadline.class); // from here on, the WebSocket's own timeouts apply
-    }
     SessionHandler.markReserved(ctx.channel());
-    ctx.fireChannelRead(req);
+    ctx.fireChannelRead(req.retain()); // the request deadline stays armed until the handshake completes
+  }
+
+  private void reject(ChannelHandlerContext ctx, FullHttpRequest req, HttpError e) {
+    metrics.httpRequestRejected(e.code());
+    clientFaults.info("rejected an HTTP request: " + e.status().code() + " " + e.code());
+    FullHttpResponse res = HttpAnswer.error(e.status(), e.code(), e.message(), head(req));
+    if (e.status().equals(HttpResponseStatus.UPGRADE_REQUIRED)) {
+      res.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+      res.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, UpgradeRequest.VERSION);
+    }
+    closeAfter(ctx, res);
   }
 
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, Admission.Refused r) {
     metrics.sessionRefused(r.reason());
-    FullHttpResponse res = response(req, r.status(), r.message(), "text/plain; charset=utf-8");
+    FullHttpResponse res = HttpAnswer.error(r.status(), r.reason(), r.message(), head(req));
     if (r.status() == HttpResponseStatus.UNAUTHORIZED) {
       res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"hark\"");
     } else if (r.status() != HttpResponseStatus.FORBIDDEN) {
       res.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
     }
-    HttpUtil.setKeepAlive(res, false);
-    ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-    req.release();
+    closeAfter(ctx, res);
   }
 
   private void ready(ChannelHandlerContext ctx, FullHttpRequest req) {
     if (controller.acceptingSessions()) {
-      respond(ctx, req, HttpResponseStatus.OK, "ready\n");
+      text(ctx, req, HttpResponseStatus.OK, "ready\n");
     } else {
-      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, controller.refusal() + "\n");
+      text(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, controller.refusal() + "\n");
     }
   }
 
-  private static void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String body) {
-    respond(ctx, req, status, body, "text/plain; charset=utf-8");
+  private void text(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String body) {
+    answer(ctx, req, HttpAnswer.of(status, body.getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8",
+        head(req)));
   }
 
-  private static void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String body,
-      String type) {
-    respond(ctx, req, status, body.getBytes(StandardCharsets.UTF_8), type);
-  }
-
-  private static void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, byte[] body,
-      String type) {
-    FullHttpResponse res = response(req, status, body, type);
-    boolean keepAlive = HttpUtil.isKeepAlive(req);
-    HttpUtil.setKeepAlive(res, keepAlive);
-    var f = ctx.writeAndFlush(res);
-    if (!keepAlive) {
-      f.addListener(ChannelFutureListener.CLOSE);
+  private void answer(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res) {
+    if (!HttpUtil.isKeepAlive(req)) {
+      closeAfter(ctx, res);
+      return;
     }
+    HttpUtil.setKeepAlive(res, true);
+    unsentAnswers++;
+    ctx.writeAndFlush(res).addListener(f -> unsentAnswers--);
   }
 
-  private static FullHttpResponse response(FullHttpRequest req, HttpResponseStatus status, String body, String type) {
-    return response(req, status, body.getBytes(StandardCharsets.UTF_8), type);
+  private static void closeAfter(ChannelHandlerContext ctx, FullHttpResponse res) {
+    HttpUtil.setKeepAlive(res, false);
+    ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
   }
 
-  private static FullHttpResponse response(FullHttpRequest req, HttpResponseStatus status, byte[] bytes, String type) {
-    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-        req.method() == HttpMethod.HEAD ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
-    res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
-    res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-    res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-    res.headers().set("X-Content-Type-Options", "nosniff");
-    // The page loads only its own files and talks only to this server.
-    res.headers().set(HttpHeaderNames.CONTENT_SECURITY_POLICY, "default-src 'self'; connect-src 'self'");
-    return res;
+  private static boolean head(FullHttpRequest req) {
+    return req.method() == HttpMethod.HEAD;
   }
 }

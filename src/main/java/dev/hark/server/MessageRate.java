@@ -1,40 +1,74 @@
 package dev.hark.server;
 
 /**
- * A session's message allowance: a token bucket holding one second's worth, refilled continuously. Used on the
- * session's event loop only, so it needs no locking.
+ * A session's message allowance: a token bucket holding one second's worth, refilled continuously, and a flood
+ * detector on top. Data messages and WebSocket pings draw on the same allowance. Used on the session's event loop
+ * only, so it needs no locking.
  */
 final class MessageRate {
+  /** What one message is told. */
+  enum Verdict {
+    /** Within the allowance: handle it. */
+    TAKEN,
+    /** Over the allowance: drop it and count it. */
+    LIMITED,
+    /** More messages over the allowance within one second than {@link #floodThreshold}: close the connection. */
+    FLOOD
+  }
+
+  /** Messages dropped within one second, in seconds' worth of the rate, past which the client is flooding... */
+  static final int FLOOD_FACTOR = 2;
+  /** ...but never fewer than this many, so a low rate does not turn a burst (a reconnect's backlog) into a flood. */
+  static final int MIN_FLOOD = 1000;
+  private static final long SECOND = 1_000_000_000L;
+
   private final double perNano;
   private final double capacity;
+  private final long floodThreshold;
   private double tokens;
   private long last;
   private long limitedSinceReport;
   private long lastReport;
+  private long windowStart;
+  private long limitedInWindow;
 
   MessageRate(int perSecond, long nowNanos) {
     this.perNano = perSecond / 1e9;
     this.capacity = perSecond;
+    this.floodThreshold = floodThreshold(perSecond);
     this.tokens = perSecond;
     this.last = nowNanos;
-    this.lastReport = nowNanos - 1_000_000_000L;
+    this.lastReport = nowNanos - SECOND;
+    this.windowStart = nowNanos;
   }
 
-  /** Takes one message's allowance; false if the session is over its rate. */
-  boolean tryTake(long nowNanos) {
+  /** Over-the-rate messages within one second past which a client at this rate is flooding. */
+  static long floodThreshold(int perSecond) {
+    return Math.max((long) FLOOD_FACTOR * perSecond, MIN_FLOOD);
+  }
+
+  /** Takes one message's allowance if there is one. */
+  Verdict take(long nowNanos) {
     tokens = Math.min(capacity, tokens + (nowNanos - last) * perNano);
     last = nowNanos;
     if (tokens >= 1) {
       tokens -= 1;
-      return true;
+      return Verdict.TAKEN;
     }
     limitedSinceReport++;
-    return false;
+    if (nowNanos - windowStart >= SECOND) {
+      windowStart = nowNanos;
+      limitedInWindow = 0;
+    }
+    return ++limitedInWindow > floodThreshold ? Verdict.FLOOD : Verdict.LIMITED;
   }
 
-  /** Messages limited since the last report if a report is due (at most one a second), else 0. */
-  long reportDue(long nowNanos) {
-    if (limitedSinceReport == 0 || nowNanos - lastReport < 1_000_000_000L) {
+  /**
+   * Ends the current reporting interval if one is due (at most one report a second) and returns how many messages
+   * were limited in it; returns 0, ending nothing, when no report is due.
+   */
+  long takeReport(long nowNanos) {
+    if (limitedSinceReport == 0 || nowNanos - lastReport < SECOND) {
       return 0;
     }
     long n = limitedSinceReport;

@@ -12,13 +12,13 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.concurrent.TimeUnit;
 
-/** A session's Netty channel: writes respect writability, so a client that does not read costs status messages, not audio. */
+/**
+ * A session's Netty channel: writes respect writability, so a client that does not read costs status messages, not
+ * audio. Messages that may not be dropped are bounded too, by {@link UnreadOutputLimit} at the socket end.
+ */
 final class NettySessionChannel implements SessionChannel {
-  /** Unsent bytes past which a client is taken to have stopped reading for good. */
-  static final long MAX_UNREAD_BYTES = 1 << 20;
   private final Channel channel;
   private final HarkMetrics metrics;
-  private final java.util.concurrent.atomic.AtomicBoolean closingUnread = new java.util.concurrent.atomic.AtomicBoolean();
 
   NettySessionChannel(Channel channel, HarkMetrics metrics) {
     this.channel = channel;
@@ -29,15 +29,6 @@ final class NettySessionChannel implements SessionChannel {
   public void send(ServerMessage m) {
     if (!channel.isActive() || (m.droppable() && !channel.isWritable())) {
       metrics.messageDropped(m.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
-      return;
-    }
-    if (channel.bytesBeforeWritable() > MAX_UNREAD_BYTES) {
-      // Even messages that must not be dropped cannot queue without end for a client that never reads.
-      metrics.messageDropped(m.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
-      if (closingUnread.compareAndSet(false, true)) {
-        metrics.connectionClosed("unread");
-        channel.close();
-      }
       return;
     }
     ByteBuf buf = channel.alloc().buffer(128);

@@ -11,7 +11,6 @@ import dev.hark.protocol.ErrorCode;
 import dev.hark.protocol.MessageDecoder;
 import dev.hark.protocol.ProtocolError;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,7 +22,10 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -49,6 +51,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   };
 
   private static final AttributeKey<SessionState> SESSION = AttributeKey.valueOf("hark.session");
+  /** The longest text frame read while over the rate, to see whether it is {@code stop}. */
+  private static final int MAX_STOP_BYTES = 64;
+  private static final String PONG_FRAME = "pong_frame";
 
   private final ConcurrencyController controller;
   private final HarkMetrics metrics;
@@ -56,13 +61,18 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private final ServerConfig config;
   private final int maxMessageBytes;
   private final ChannelGroup open;
+  private final ThrottledLog clientFaults;
+  private final ThrottledLog serverFaults;
   private SessionState session;
   private MessageRate rate;
+  private boolean flooded;
   private java.util.concurrent.Future<?> maxDuration;
 
   SessionHandler(ConcurrencyController controller, HarkMetrics metrics, SourceConsumer consumer, ServerConfig config,
-      ChannelGroup open) {
+      ChannelGroup open, ThrottledLog clientFaults, ThrottledLog serverFaults) {
     this.open = open;
+    this.clientFaults = clientFaults;
+    this.serverFaults = serverFaults;
     this.controller = controller;
     this.metrics = metrics;
     this.consumer = consumer;
@@ -90,6 +100,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+      if (ctx.pipeline().get(RequestDeadline.class) != null) {
+        ctx.pipeline().remove(RequestDeadline.class); // from here on, the WebSocket's own timeouts apply
+      }
       session = new SessionState(newSessionId(), new NettySessionChannel(ctx.channel(), metrics), controller, consumer,
           config.recordDir(), config.maxMessagesPerSecond());
       rate = new MessageRate(config.maxMessagesPerSecond(), System.nanoTime());
@@ -124,38 +137,84 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      if (session == null) {
-        return;
+      if (session == null || flooded) {
+        return; // before the handshake, or after a flood while the close goes out
       }
-      Decoded d = msg instanceof TextWebSocketFrame text ? decodeText(text.content())
-          : msg instanceof BinaryWebSocketFrame binary ? MessageDecoder.decodeBinary(ByteBufUtil.getBytes(binary.content()))
-          : null;
-      if (d != null) {
-        metrics.messageReceived();
-      }
-      // stop is never rate limited: a client over its rate must still be able to end cleanly.
-      if (d != null && (d instanceof ClientMessage.Stop || withinRate())) {
-        dispatch(d);
+      switch (msg) {
+        case TextWebSocketFrame text -> data(ctx, text.content(), true);
+        case BinaryWebSocketFrame binary -> data(ctx, binary.content(), false);
+        case PingWebSocketFrame ping -> ping(ctx, ping);
+        case CloseWebSocketFrame close -> ctx.writeAndFlush(ClientClose.answer(close.content()))
+            .addListener(ChannelFutureListener.CLOSE);
+        default -> { } // unsolicited pongs are dropped by the protocol handler; nothing else arrives here
       }
     } finally {
       ReferenceCountUtil.release(msg);
     }
   }
 
-  /** Over the rate, a message is dropped and counted; the client hears of it at most once a second. */
-  private boolean withinRate() {
+  /**
+   * A data message: the rate is checked before anything is copied out of the frame, so what the limit drops costs
+   * no allocation; only a small text frame over the rate is read, since it may be {@code stop}, which is never
+   * limited (a client over its rate must still be able to end cleanly).
+   */
+  private void data(ChannelHandlerContext ctx, ByteBuf content, boolean text) {
+    metrics.messageReceived();
     long now = System.nanoTime();
-    if (rate.tryTake(now)) {
-      return true;
+    switch (rate.take(now)) {
+      case TAKEN -> dispatch(text ? decodeText(content) : decodeBinary(content));
+      case LIMITED -> {
+        if (text && content.readableBytes() <= MAX_STOP_BYTES && decodeText(content) instanceof ClientMessage.Stop stop) {
+          session.handle(stop);
+        } else {
+          limited(now);
+        }
+      }
+      case FLOOD -> {
+        metrics.protocolError(ErrorCode.RATE_LIMITED);
+        flood(ctx);
+      }
     }
-    long n = rate.reportDue(now);
+  }
+
+  /** A WebSocket ping draws on the message rate; its pong is dropped, counted, when the client is not reading. */
+  private void ping(ChannelHandlerContext ctx, PingWebSocketFrame ping) {
+    switch (rate.take(System.nanoTime())) {
+      case TAKEN -> {
+        if (ctx.channel().isWritable()) {
+          ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+        } else {
+          metrics.messageDropped(PONG_FRAME);
+        }
+      }
+      case LIMITED -> metrics.messageDropped(PONG_FRAME);
+      case FLOOD -> {
+        metrics.messageDropped(PONG_FRAME);
+        flood(ctx);
+      }
+    }
+  }
+
+  /** Over the rate, a message is dropped and counted; the client hears of it at most once a second. */
+  private void limited(long now) {
+    long n = rate.takeReport(now);
     if (n > 0) {
       session.reject(new ProtocolError(ErrorCode.RATE_LIMITED, n + " message(s) over " + config.maxMessagesPerSecond()
           + " a second dropped"), null); // counts this one too
     } else {
       metrics.protocolError(ErrorCode.RATE_LIMITED);
     }
-    return false;
+  }
+
+  private void flood(ChannelHandlerContext ctx) {
+    flooded = true;
+    metrics.connectionClosed("flood");
+    long threshold = MessageRate.floodThreshold(config.maxMessagesPerSecond());
+    clientFaults.info("session=" + session.id() + " closed: more than " + threshold
+        + " messages over --max-messages-per-s within one second");
+    ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.POLICY_VIOLATION, "message flood: more than " + threshold
+        + " messages over the limit of " + config.maxMessagesPerSecond() + " a second"))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 
   private Decoded decodeText(ByteBuf content) {
@@ -167,6 +226,18 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
     content.getBytes(content.readerIndex(), buf, 0, n);
     return MessageDecoder.decodeText(buf, n);
+  }
+
+  /** The PCM is copied once, straight from the frame into the chunk's array. */
+  private static Decoded decodeBinary(ByteBuf content) {
+    int n = content.readableBytes();
+    ProtocolError e = MessageDecoder.binaryFrameError(n);
+    if (e != null) {
+      return e;
+    }
+    byte[] pcm = new byte[n - 1];
+    content.getBytes(content.readerIndex() + 1, pcm);
+    return new ClientMessage.BinaryAudio(content.getUnsignedByte(content.readerIndex()), pcm);
   }
 
   private void dispatch(Decoded d) {
@@ -193,24 +264,33 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     String id = session == null ? "-" : session.id();
-    if (cause instanceof CorruptedWebSocketFrameException) {
-      // Netty has already sent the close frame with the right code (1002, or 1009 for an oversized frame).
-      log.info("session={} closed for a WebSocket protocol violation: {}", id, cause.getMessage());
-      ctx.close();
+    if (cause instanceof CorruptedWebSocketFrameException e) {
+      // Netty's frame decoder says which code (1002; 1007 for a close reason that is not UTF-8; 1009 for an
+      // oversized frame) and discards whatever follows; the reason sent is the code's name, never client bytes.
+      clientFaults.info("session=" + id + " closed for a WebSocket protocol violation (" + e.closeStatus().code() + ")");
+      ctx.writeAndFlush(new CloseWebSocketFrame(e.closeStatus().code(), e.closeStatus().reasonText()))
+          .addListener(ChannelFutureListener.CLOSE);
     } else if (cause instanceof TooLongFrameException) {
-      log.info("session={} closed: message over {} bytes", id, maxMessageBytes);
+      clientFaults.info("session=" + id + " closed: message over " + maxMessageBytes + " bytes");
       ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.MESSAGE_TOO_BIG, "message over " + maxMessageBytes
           + " bytes")).addListener(ChannelFutureListener.CLOSE);
     } else if (cause instanceof MessageAggregationException || cause instanceof PrematureChannelClosureException) {
       // Fragments out of order, or the peer left mid-message: the client's fault, said as a protocol error.
-      log.info("session={} closed: broken fragmented message ({})", id, cause.getMessage());
+      clientFaults.info("session=" + id + " closed: broken fragmented message");
       ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.PROTOCOL_ERROR, "broken fragmented message"))
           .addListener(ChannelFutureListener.CLOSE);
-    } else if (cause instanceof java.io.IOException) {
-      log.debug("session={} connection error: {}", id, cause.toString());
+    } else if (cause instanceof WebSocketHandshakeException) {
+      // Checked beforehand (UpgradeRequest), so this is rare; closing gives the slot back at once.
+      clientFaults.info("closed a connection whose WebSocket handshake failed");
       ctx.close();
+    } else if (cause instanceof java.io.IOException) {
+      log.debug("session={} connection error: {}", id, LogSafe.clean(cause.toString()));
+      ctx.close();
+    } else if (session == null) {
+      serverFaults.warn("connection closed after an unexpected error", cause);
+      ctx.close(); // plain HTTP: no WebSocket close frame to send
     } else {
-      log.warn("session={} closed after an unexpected error", id, cause);
+      serverFaults.warn("session=" + id + " closed after an unexpected error", cause);
       ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.INTERNAL_ERROR, "internal error"))
           .addListener(ChannelFutureListener.CLOSE);
     }

@@ -138,7 +138,7 @@ class StreamCommandTest {
       holder.awaitType("pong");
       Run r = hark("stream", "--url", "ws://127.0.0.1:" + full.port() + "/ws/live", f.toString());
       assertThat(r.code()).isEqualTo(1);
-      assertThat(r.err()).contains("refused the session: HTTP 503");
+      assertThat(r.err()).contains("refused the session: HTTP 503 unavailable: server is full");
     }
   }
 

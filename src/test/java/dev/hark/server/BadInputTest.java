@@ -59,6 +59,13 @@ class BadInputTest {
       "`{\"type\":\"start\",\"sources\":\"mic\"}` | bad_message",
       "`{\"type\":\"start\",\"sources\":[\"mic\",\"mic\"]}` | bad_source",
       "`{\"type\":\"start\",\"sources\":[\"a\",\"b\",\"c\"]}` | too_many_sources",
+      "`{\"type\":\"audio\",\"data\":[\"AAE=\"]}` | bad_audio",
+      "`{\"type\":\"audio\",\"data\":{\"type\":\"stop\",\"data\":\"AAE=\"}}` | bad_audio",
+      "`{\"type\":\"start\",\"sample_rate\":[16000]}` | bad_sample_rate",
+      "`{\"type\":\"start\",\"sample_rate\":\"16000\"}` | bad_sample_rate",
+      "`{\"type\":\"start\",\"sample_rate\":4294983296}` | bad_sample_rate",
+      "`{\"type\":\"audio\",\"data\":\"AAE=\",\"seq\":9007199254740992}` | bad_message",
+      "`{\"type\":\"audio\",\"data\":\"AAE=\",\"seq\":9223372036854775807}` | bad_message",
   })
   void badMessageGetsTypedErrorAndSessionSurvives(String message, String code) {
     try (WsClient c = server.connect()) {
@@ -75,6 +82,47 @@ class BadInputTest {
         assertThat(server.scrape().count("protocol_errors_total", "code", code)).isEqualTo(before + 1);
       }
     }
+  }
+
+  @Test
+  void unboundedInputIsNeverEchoedBack() {
+    String digits = "9".repeat(400);
+    try (WsClient c = server.connect()) {
+      c.send("{\"type\":\"start\",\"sample_rate\":" + digits + "}");
+      JsonNode sampleRate = c.awaitError("bad_sample_rate");
+      c.send("{\"type\":\"audio\",\"data\":\"AAE=\",\"seq\":" + digits + "}");
+      JsonNode seq = c.awaitError("bad_message");
+      c.send("{\"type\":\"" + "x".repeat(5000) + "\"}");
+      JsonNode type = c.awaitError("unknown_type");
+      c.send("{\"type\":\"audio\",\"data\":\"AAE=\",\"source\":\"" + "s".repeat(5000) + "\"}");
+      JsonNode source = c.awaitError("bad_source");
+      c.send("{\"type\":" + "x".repeat(5000) + "}");
+      JsonNode json = c.awaitError("bad_json");
+      for (JsonNode e : java.util.List.of(sampleRate, seq, type, source, json)) {
+        assertThat(e.path("message").asText()).hasSizeLessThanOrEqualTo(200).doesNotContain("99999999999");
+      }
+    }
+  }
+
+  @Test
+  void seqArithmeticNeitherOverflowsNorGoesNegative() {
+    long before = server.scrape().count("audio_seq_missing_total");
+    try (WsClient c = server.connect()) {
+      c.send(WsClient.audioJson("mic", Pcm.chunk(0), 0));
+      c.send(WsClient.audioJson("mic", Pcm.chunk(1), Long.MAX_VALUE)); // out of range: refused, not counted
+      c.awaitError("bad_message");
+      c.send(WsClient.audioJson("mic", Pcm.chunk(2), Long.MAX_VALUE));
+      c.awaitError("bad_message");
+      long max = (1L << 53) - 1;
+      c.send(WsClient.audioJson("mic", Pcm.chunk(3), max)); // the largest seq: a gap of max - 1
+      c.send(WsClient.audioJson("mic", Pcm.chunk(4), max)); // the same again: a repeat, no gap
+      c.send(WsClient.audioJson("mic", Pcm.chunk(5), 0)); // back to 0: counting starts afresh
+      c.send("{\"type\":\"stop\"}");
+      JsonNode mic = c.awaitType("stopped").path("stats").path("sources").path("mic");
+      assertThat(mic.path("seq_missing").asLong()).isEqualTo(max - 1);
+      assertThat(mic.path("frames_received").asLong()).isEqualTo(4);
+    }
+    assertThat(server.scrape().value("audio_seq_missing_total") - before).isEqualTo((double) ((1L << 53) - 2));
   }
 
   @Test

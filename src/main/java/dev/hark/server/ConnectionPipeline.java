@@ -1,0 +1,83 @@
+package dev.hark.server;
+
+import dev.hark.ingest.ConcurrencyController;
+import dev.hark.ingest.SourceConsumer;
+import dev.hark.metrics.HarkMetrics;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The handlers of every connection, from the socket inwards: the bound on unread output, the idle and request
+ * deadlines, HTTP with its limits, the routes and upgrade gate, the WebSocket protocol, and the session.
+ */
+final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
+  private final ServerConfig config;
+  private final ConcurrencyController controller;
+  private final HarkMetrics metrics;
+  private final SourceConsumer consumer;
+  private final ChannelGroup sessions;
+  private final StaticFiles page = new StaticFiles();
+  private final Admission admission;
+  private final ThrottledLog clientFaults;
+  private final ThrottledLog serverFaults;
+
+  ConnectionPipeline(ServerConfig config, ConcurrencyController controller, HarkMetrics metrics,
+      SourceConsumer consumer, ChannelGroup sessions) {
+    this.config = config;
+    this.controller = controller;
+    this.metrics = metrics;
+    this.consumer = consumer;
+    this.sessions = sessions;
+    this.admission = new Admission(config.access());
+    this.clientFaults = new ThrottledLog(LoggerFactory.getLogger(HttpRoutes.class), System::nanoTime);
+    this.serverFaults = new ThrottledLog(LoggerFactory.getLogger(SessionHandler.class), System::nanoTime);
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    ch.pipeline().addLast(
+        // Nearest the socket, so it sees every byte written, whoever wrote it.
+        new UnreadOutputLimit(metrics),
+        // Idle means no bytes at all for the timeout (WebSocket pings count), so it sits before the codecs;
+        // a request trickling in is not idle, and the request deadline cuts it off instead.
+        new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
+        new RequestDeadline(config.requestTimeout().toNanos(), metrics),
+        new HttpServerCodec(new HttpDecoderConfig()
+            .setMaxInitialLineLength(HttpLimits.MAX_REQUEST_LINE_BYTES)
+            .setMaxHeaderSize(HttpLimits.MAX_HEADER_BYTES)),
+        new BoundedHttpAggregator(metrics),
+        new HttpRoutes(controller, metrics, page, admission, clientFaults),
+        new PingForwardingProtocolHandler(webSocketConfig(config.maxMessageBytes())),
+        new WebSocketFrameAggregator(config.maxMessageBytes()),
+        new SessionHandler(controller, metrics, consumer, config, sessions, clientFaults, serverFaults));
+  }
+
+  private static WebSocketServerProtocolConfig webSocketConfig(int maxMessageBytes) {
+    return WebSocketServerProtocolConfig.newBuilder()
+        .websocketPath(HttpRoutes.WS_PATH)
+        // Browsers that carry their token as a subprotocol need one answered back.
+        .subprotocols(Admission.SUBPROTOCOL)
+        .checkStartsWith(true)
+        .handleCloseFrames(false)
+        // Every close frame is written by SessionHandler, which knows why; Netty's default would add a 1000.
+        .sendCloseFrame(null)
+        .dropPongFrames(true)
+        .handshakeTimeoutMillis(10_000)
+        // Hark's JSON parser validates the UTF-8 of every field it reads; Netty's frame-level check costs ~2 µs a frame.
+        .decoderConfig(WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(maxMessageBytes)
+            .withUTF8Validator(false)
+            .closeOnProtocolViolation(false)
+            .build())
+        .build();
+  }
+}
