@@ -1,0 +1,88 @@
+package dev.hark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.hark.testing.Attacker;
+import dev.hark.testing.GoodClient;
+import dev.hark.testing.Scrape;
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real {@code hark serve} process whose JVM may hold only 64 MB of direct memory, attacked at the sizes that used
+ * to exhaust it (WebSocket pings never read, requests with bad %-escapes, pipelined requests never read): it stays
+ * healthy, a well-behaved session beside the attacks loses nothing, the log has no error, no leak and no stack
+ * trace, and SIGTERM still stops it.
+ */
+class DirectMemoryCapTest {
+  private static final long MB = 1 << 20;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void attacksThatUsedToExhaustDirectMemoryLeaveTheServerHealthy() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    File log = dir.resolve("serve.log").toFile();
+    Process p = new ProcessBuilder(java, "-XX:MaxDirectMemorySize=64m", "-Dsun.misc.unsafe.memory.access=allow",
+        "-Dio.netty.leakDetection.level=paranoid", "--enable-native-access=ALL-UNNAMED",
+        "-cp", System.getProperty("java.class.path"), "dev.hark.cli.Main", "serve", "--asr", "none",
+        "--port", String.valueOf(port))
+        .redirectErrorStream(true).redirectOutput(log).start();
+    try {
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+          .until(() -> Scrape.get(port, "/readyz").statusCode() == 200);
+      var good = GoodClient.stream(port, 200);
+      try (Attacker pings = Attacker.upgraded(port)) {
+        pings.flood(Attacker.frame(0x9, new byte[125]), 128 * MB, 10);
+      }
+      List<Socket> escapes = new ArrayList<>();
+      byte[] body = "x".repeat(8000).getBytes(StandardCharsets.US_ASCII);
+      for (int i = 0; i < 600; i++) {
+        Socket s = new Socket("127.0.0.1", port);
+        s.getOutputStream().write(("POST " + (i % 2 == 0 ? "/%zz" : "/%") + " HTTP/1.1\r\nHost: x\r\nContent-Length: "
+            + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().write(body);
+        escapes.add(s);
+      }
+      for (String path : List.of("/app.js", "/metrics")) {
+        try (Attacker pipeline = Attacker.connect(port)) {
+          byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+          pipeline.flood(request, 132 * 1024, 5);
+        }
+      }
+      for (Socket s : escapes) {
+        s.close();
+      }
+      assertThat(good.get(60, TimeUnit.SECONDS)).isNotNull();
+      assertThat(Scrape.get(port, "/healthz").statusCode()).isEqualTo(200);
+      Scrape m = Scrape.of(port);
+      assertThat(m.count("connections_closed_total", "reason", "flood")).isEqualTo(1);
+      assertThat(m.count("connections_closed_total", "reason", "pipeline")).isEqualTo(2);
+      assertThat(m.count("http_requests_rejected_total", "reason", "bad_request")).isEqualTo(600);
+      // A second well-behaved session after the attacks, too.
+      assertThat(GoodClient.stream(port, 50).get(30, TimeUnit.SECONDS)).isNotNull();
+      p.destroy(); // SIGTERM
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stopped by SIGTERM").isTrue();
+      String text = Files.readString(log.toPath());
+      assertThat(text).doesNotContain("OutOfMemoryError", "LEAK:", "\tat ", "ERROR", "WARN");
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+}
