@@ -46,6 +46,8 @@ class RecordTest {
         System.arraycopy(b, 0, frame, 1, b.length);
         c.sendBinary(frame);
       }
+      // The server handles a session's messages in order: once the pong is back, every chunk has met the full queue.
+      c.send("{\"type\":\"ping\"}").awaitType("pong");
       gate.open();
       c.send("{\"type\":\"stop\"}");
       JsonNode stats = c.awaitType("stopped").path("stats");
