@@ -6,11 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.hark.testing.Attacker;
 import dev.hark.testing.GoodClient;
 import dev.hark.testing.Scrape;
-import java.io.File;
-import java.net.ServerSocket;
+import dev.hark.testing.ServeProcess;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,20 +31,10 @@ class DirectMemoryCapTest {
 
   @Test
   void attacksThatUsedToExhaustDirectMemoryLeaveTheServerHealthy() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    File log = dir.resolve("serve.log").toFile();
-    Process p = new ProcessBuilder(java, "-XX:MaxDirectMemorySize=64m", "-Dsun.misc.unsafe.memory.access=allow",
-        "-Dio.netty.leakDetection.level=paranoid", "--enable-native-access=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), "dev.hark.cli.Main", "serve", "--asr", "none",
-        "--port", String.valueOf(port))
-        .redirectErrorStream(true).redirectOutput(log).start();
-    try {
-      await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-          .until(() -> Scrape.get(port, "/readyz").statusCode() == 200);
+    try (ServeProcess p = ServeProcess.start(dir, List.of("-XX:MaxDirectMemorySize=64m",
+        "-Dsun.misc.unsafe.memory.access=allow", "-Dio.netty.leakDetection.level=paranoid",
+        "--enable-native-access=ALL-UNNAMED"), "--asr", "none")) {
+      int port = p.port();
       var good = GoodClient.stream(port, 200);
       try (Attacker pings = Attacker.upgraded(port)) {
         pings.flood(Attacker.frame(0x9, new byte[125]), 128 * MB, 10);
@@ -60,10 +48,14 @@ class DirectMemoryCapTest {
         s.getOutputStream().write(body);
         escapes.add(s);
       }
+      int cut = 0;
       for (String path : List.of("/app.js", "/metrics")) {
         try (Attacker pipeline = Attacker.connect(port)) {
           byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
           pipeline.flood(request, 132 * 1024, 5);
+          int expected = ++cut;
+          await().atMost(Duration.ofSeconds(30)).until(
+              () -> Scrape.of(port).count("connections_closed_total", "reason", "pipeline") == expected);
         }
       }
       for (Socket s : escapes) {
@@ -77,12 +69,9 @@ class DirectMemoryCapTest {
       assertThat(m.count("http_requests_rejected_total", "reason", "bad_request")).isEqualTo(600);
       // A second well-behaved session after the attacks, too.
       assertThat(GoodClient.stream(port, 50).get(30, TimeUnit.SECONDS)).isNotNull();
-      p.destroy(); // SIGTERM
-      assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stopped by SIGTERM").isTrue();
-      String text = Files.readString(log.toPath());
-      assertThat(text).doesNotContain("OutOfMemoryError", "LEAK:", "\tat ", "ERROR", "WARN");
-    } finally {
-      p.destroyForcibly();
+      p.sigterm();
+      assertThat(p.awaitExit(30)).as("stopped by SIGTERM").isTrue();
+      assertThat(p.log()).doesNotContain("OutOfMemoryError", "LEAK:", "\tat ", "ERROR", "WARN");
     }
   }
 }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hark.asr.NoneEngine;
 import dev.hark.testing.RawWs;
+import dev.hark.testing.SharedServer;
 import dev.hark.testing.TestServer;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -17,17 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * invalid code.
  */
 class CloseFrameTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(new NoneEngine(0));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final SharedServer server = new SharedServer(() -> TestServer.start(new NoneEngine(0)));
 
   private static byte[] body(int code, byte[] reason) {
     byte[] b = new byte[2 + reason.length];

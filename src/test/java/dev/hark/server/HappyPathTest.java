@@ -6,24 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hark.asr.NoneEngine;
 import dev.hark.testing.Pcm;
 import dev.hark.testing.Scrape;
+import dev.hark.testing.SharedServer;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class HappyPathTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(new NoneEngine(0));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final SharedServer server = new SharedServer(() -> TestServer.start(new NoneEngine(0)));
 
   @Test
   void startAudioStopGivesReadyStatsAndNormalClose() {

@@ -71,12 +71,12 @@ public final class RawWs implements AutoCloseable {
         head[9 - i] = (byte) ((long) n >>> (8 * i));
       }
     }
+    // One write: a server that closes at the header (as for a one-byte close body) must not meet the rest mid-send.
+    byte[] frame = new byte[head.length + (masked ? 4 : 0) + n];
+    System.arraycopy(head, 0, frame, 0, head.length);
+    System.arraycopy(payload, 0, frame, frame.length - n, n);
     synchronized (out) {
-      out.write(head);
-      if (masked) {
-        out.write(new byte[4]);
-      }
-      out.write(payload);
+      out.write(frame);
       out.flush();
     }
   }
