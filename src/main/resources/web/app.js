@@ -125,7 +125,18 @@ function transcript(m) {
   line.className = 'final';
   const time = document.createElement('time');
   time.textContent = `${clock(m.start_ms)}–${clock(m.end_ms)}`;
-  line.append(time, ' ', m.text);
+  line.append(time, ' ');
+  // Each word with its time and the recognizer's confidence on hover; unsure words are lighter.
+  const words = Array.isArray(m.words) && m.words.length ? m.words : [{ word: m.text, conf: 1 }];
+  words.forEach((w, i) => {
+    const span = document.createElement('span');
+    span.className = w.conf < 0.6 ? 'word unsure' : 'word';
+    span.textContent = w.word;
+    if (w.start_ms !== undefined) {
+      span.title = `${clock(w.start_ms)}–${clock(w.end_ms)}, confidence ${Math.round(w.conf * 100)}%`;
+    }
+    line.append(i ? ' ' : '', span);
+  });
   box.insertBefore(line, partial);
 }
 
@@ -141,8 +152,6 @@ function status(m) {
     paused: 'paused: the server stopped reading until its queue has room',
     source_dropped: `source dropped by the server under load${dropped}`,
     source_restored: 'source restored',
-    waiting_for_decoder: 'waiting for a free recognizer',
-    decoding: 'ok: recognizing',
     gap: `gap: ${m.missing_frames} chunks missing`,
   };
   setState(m.source, texts[m.state] || m.state, m.state);

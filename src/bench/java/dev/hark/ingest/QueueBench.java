@@ -40,7 +40,7 @@ public class QueueBench {
   @Benchmark
   public Chunk offerThenTake() throws InterruptedException {
     queue.offer(chunk, policy);
-    return queue.take();
+    return queue.poll();
   }
 
   /** A full queue: drop_oldest evicts and queues, drop_newest refuses, block queues over (then we take one back). */
@@ -48,7 +48,7 @@ public class QueueBench {
   public Object offerWhenFull() throws InterruptedException {
     SubmitResult r = full.offer(chunk, policy);
     if (policy == OverflowPolicy.BLOCK) {
-      full.take();
+      full.poll();
     }
     return r;
   }

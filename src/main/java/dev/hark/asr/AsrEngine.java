@@ -1,19 +1,20 @@
 package dev.hark.asr;
 
-import dev.hark.ingest.PcmStream;
-
 /**
- * A speech recognizer. One engine is created per server (loading a model is expensive) and recognizes any
- * number of source streams, each on the source's own virtual thread.
+ * A speech recognizer. One engine is created per server (loading a model is expensive); it opens a cheap
+ * {@link StreamRecognizer} for each source stream, which the {@link DecodeScheduler} feeds in turns.
  */
 public interface AsrEngine extends AutoCloseable {
   /** The name {@code --asr} selects it by. */
   String name();
 
-  /** Reads {@code audio} to its end, reporting results as they come; returns when the stream ends. */
-  void recognize(PcmStream audio, TranscriptListener results) throws Exception;
+  /**
+   * Starts recognizing one stream of 16-bit little-endian mono PCM at {@code sampleRate}: milliseconds at most,
+   * never a model load. Called on a decoding thread.
+   */
+  StreamRecognizer open(int sampleRate) throws Exception;
 
-  /** Frees the engine's models and threads. */
+  /** Frees the engine's models; every stream recognizer is closed before. */
   @Override
   default void close() {}
 }

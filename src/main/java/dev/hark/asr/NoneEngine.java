@@ -1,12 +1,11 @@
 package dev.hark.asr;
 
-import dev.hark.ingest.Chunk;
-import dev.hark.ingest.PcmStream;
 import java.time.Duration;
 
 /**
- * Reads and discards audio, optionally taking {@code rtf} seconds per second of it, so a benchmark or an overload
- * test can rehearse a recognizer of any speed ({@code --none-rtf 1.0} keeps exactly real time).
+ * Recognizes nothing, optionally taking {@code rtf} seconds per second of audio on its decoding thread, so a
+ * benchmark or an overload test can rehearse a recognizer of any speed through the same scheduler
+ * ({@code --none-rtf 1.0} keeps one decoding thread busy per real-time stream).
  */
 public final class NoneEngine implements AsrEngine {
   private final double rtf;
@@ -24,18 +23,21 @@ public final class NoneEngine implements AsrEngine {
   }
 
   @Override
-  public void recognize(PcmStream audio, TranscriptListener results) throws InterruptedException {
-    long busyUntil = 0;
-    for (Chunk c = audio.nextChunk(); c != null; c = audio.nextChunk()) {
-      if (rtf > 0) {
-        // Keep a running deadline so sleep overshoot does not add up over a long stream.
-        long now = System.nanoTime();
-        busyUntil = Math.max(busyUntil, now) + (long) (c.samples() * 1e9 * rtf / audio.sampleRate());
-        if (busyUntil > now) {
-          Thread.sleep(Duration.ofNanos(busyUntil - now));
+  public StreamRecognizer open(int sampleRate) {
+    return new StreamRecognizer() {
+      @Override
+      public void accept(byte[] pcm, int length, TranscriptListener results) throws InterruptedException {
+        if (rtf > 0) {
+          Thread.sleep(Duration.ofNanos((long) (length / 2 * 1e9 * rtf / sampleRate)));
         }
       }
-    }
+
+      @Override
+      public void finish(TranscriptListener results) {}
+
+      @Override
+      public void close() {}
+    };
   }
 
   /** Registers {@code none} with {@link AsrEngines}. */

@@ -1,9 +1,11 @@
 package dev.hark.asr;
 
-/** Where an engine reports on one stream: results with their span on the source's timeline, in milliseconds. */
-public interface TranscriptListener {
-  void onResult(String text, boolean isFinal, long startMs, long endMs);
+import dev.hark.protocol.Word;
+import java.util.List;
 
-  /** The stream waits for a free decoder ({@code true}), or has just been given one ({@code false}). */
-  default void waitingForDecoder(boolean waiting) {}
+/** Where a recognizer reports on one stream: results with their span in milliseconds. */
+@FunctionalInterface
+public interface TranscriptListener {
+  /** A result; {@code words} (with their times and confidence) only for a final one, else empty. */
+  void onResult(String text, boolean isFinal, long startMs, long endMs, List<Word> words);
 }

@@ -27,16 +27,21 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "Port to listen on, 0 for any (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--asr", defaultValue = "sphinx4", paramLabel = "ENGINE", description = "Recognizer: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+  @Option(names = "--asr", defaultValue = "vosk", paramLabel = "ENGINE",
+      description = "Recognizer: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
       completionCandidates = EngineNames.class)
   String asr;
 
+  @Option(names = "--asr-model", paramLabel = "DIR",
+      description = "A Vosk model directory (default: the small US English model built in).")
+  Path asrModel;
+
   @Option(names = "--asr-workers", paramLabel = "N",
-      description = "Decoders loaded at start: how many sources are recognized at once (default: number of cores).")
+      description = "Decoding threads: streams decoded at once, each in turns of 200 ms of audio (default: number of cores).")
   Integer asrWorkers;
 
   @Option(names = "--asr-stall-timeout-ms", defaultValue = "10000", paramLabel = "MS",
-      description = "A decoder that leaves queued audio unread this long is declared hung and replaced (default: ${DEFAULT-VALUE}).")
+      description = "A decoding turn that takes longer is taken as hung: its stream fails, its thread is replaced (default: ${DEFAULT-VALUE}).")
   long asrStallMs;
 
   @Option(names = "--none-rtf", defaultValue = "0", paramLabel = "X",
@@ -131,24 +136,27 @@ final class ServeCommand implements Callable<Integer> {
     IngestSettings ingest = new IngestSettings(queueMax, queueMaxMs, maxSources, defaults.sampleRate(), policy,
         (long) (maxBufferedMb * 1024 * 1024), maxSessions, defaults.statusInterval(), Duration.ofMillis(shedHoldMs),
         defaults.shedInterval());
-    ServerConfig config = new ServerConfig(host, port, maxMessageKb * 1024,
-        eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops, ingest,
-        Duration.ofSeconds(idleTimeoutS), new AccessSettings(authTokenFile, allowedOrigins, maxSessionsPerIp,
-        insecurePublic), Duration.ofSeconds(maxSessionS), maxMessagesPerS, Duration.ofSeconds(drainTimeoutS), recordDir,
-        Duration.ofSeconds(requestTimeoutS));
     if (!AsrEngines.names().contains(asr)) {
       return fail("no recognizer called \"" + asr + "\"; known: " + String.join(", ", AsrEngines.names()));
     }
     AsrSettings asrSettings = new AsrSettings(asrWorkers == null ? AsrSettings.defaults().workers() : asrWorkers,
-        noneRtf, Duration.ofMillis(asrStallMs));
+        noneRtf, Duration.ofMillis(asrStallMs), asrModel, AsrSettings.TURN_MS);
     if (asrSettings.workers() < 1 || asrStallMs < 1 || noneRtf < 0) {
       return fail("--asr-workers and --asr-stall-timeout-ms must be positive, --none-rtf at least 0");
     }
+    if (asrModel != null && !java.nio.file.Files.isDirectory(asrModel)) {
+      return fail("--asr-model " + asrModel + " is not a directory");
+    }
+    ServerConfig config = new ServerConfig(host, port, maxMessageKb * 1024,
+        eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops, ingest,
+        Duration.ofSeconds(idleTimeoutS), new AccessSettings(authTokenFile, allowedOrigins, maxSessionsPerIp,
+        insecurePublic), Duration.ofSeconds(maxSessionS), maxMessagesPerS, Duration.ofSeconds(drainTimeoutS), recordDir,
+        Duration.ofSeconds(requestTimeoutS), asrSettings);
     HarkMetrics metrics = new HarkMetrics();
     HarkServer server;
     try {
       server = HarkServer.start(config, () -> AsrEngines.create(asr, asrSettings, metrics), metrics);
-    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+    } catch (IllegalArgumentException | java.io.IOException | java.io.UncheckedIOException e) {
       return fail(e.getMessage());
     }
     CountDownLatch stopped = new CountDownLatch(1);

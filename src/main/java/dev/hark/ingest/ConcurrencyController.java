@@ -36,7 +36,7 @@ public final class ConcurrencyController {
     metrics.gauge("source.queue.depth", "Chunks queued over all sources", () -> depth(false), "agg", "sum");
     metrics.gauge("source.queue.depth", "Chunks queued in the fullest source queue", () -> depth(true), "agg", "max");
     metrics.gauge("source.queues.active", "Source queues open", sources::size);
-    metrics.gauge("source.consumers.active", "Recognizer threads reading a source stream", consumers::get);
+    metrics.gauge("source.consumers.active", "Source streams handed to the recognizer and not yet ended", consumers::get);
     metrics.gauge("audio.buffered.bytes", "Audio bytes queued over all sources", budget::used);
     metrics.gauge("audio.buffered.limit.bytes", "The global buffer budget", budget::limit);
   }

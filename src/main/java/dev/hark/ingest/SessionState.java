@@ -184,7 +184,8 @@ public final class SessionState {
     SourceState src = new SourceState(this, name, queue, metrics, sampleRate, settings.statusInterval().toNanos());
     sources.put(name, src);
     controller.register(src);
-    ConsumerThread.start(id, src, consumer, channel, controller);
+    controller.consumerStarted();
+    consumer.start(src.stream(), channel);
     return src;
   }
 
@@ -249,7 +250,6 @@ public final class SessionState {
       if (discarded > 0) {
         src.recordDrops(DropReason.SESSION_CLOSED, discarded);
       }
-      src.interruptConsumer();
       controller.unregister(src);
       backpressure.sessionClosed(src);
     }
@@ -283,6 +283,11 @@ public final class SessionState {
   private void logTotals(String how, List<SourceStats> stats) {
     log.info("session={} {} after {} ms: sources={} {}", id, how, elapsedMs(), sources.keySet(),
         SourceStats.Totals.of(stats));
+  }
+
+  /** A source's recognizer is done with its stream. Any thread. */
+  void consumerEnded() {
+    controller.consumerEnded();
   }
 
   boolean isClosed() {

@@ -1,8 +1,11 @@
 package dev.hark.ingest;
 
-/** What reads a source's {@link PcmStream}: a recognizer. Runs on its own virtual thread until the stream ends. */
+/**
+ * What recognizes a source: handed the source's {@link PcmStream} when the source opens, it reads the stream in
+ * turns on threads of its own, sends results through {@code replies}, and calls {@link PcmStream#end()} when the
+ * stream is finished. Must return at once: it runs on the session's event loop.
+ */
 @FunctionalInterface
 public interface SourceConsumer {
-  /** Reads {@code audio} to its end, sending any results through {@code replies}. */
-  void consume(PcmStream audio, SessionChannel replies) throws Exception;
+  void start(PcmStream audio, SessionChannel replies);
 }

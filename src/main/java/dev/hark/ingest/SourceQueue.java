@@ -2,17 +2,16 @@ package dev.hark.ingest;
 
 import dev.hark.protocol.OverflowPolicy;
 import java.util.ArrayDeque;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The bounded queue between one source's socket and its recognizer: at most {@code maxChunks} chunks and, when
  * set, {@code maxBytes} bytes. One producer (the session's event loop) offers under an overflow policy; one
- * consumer (a virtual thread) takes. Every queued byte is held against the server's {@link BufferBudget}.
+ * consumer at a time (a decoding thread, in turns) polls, without ever waiting: it asks to be told when audio is
+ * there ({@link #whenReady}). Every queued byte is held against the server's {@link BufferBudget}.
  */
 public final class SourceQueue {
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition notEmpty = lock.newCondition();
   private final ArrayDeque<Chunk> chunks;
   private final int maxChunks;
   private final long maxBytes;
@@ -20,7 +19,11 @@ public final class SourceQueue {
   private final BufferBudget budget;
   private long bytes;
   private boolean ended;
+  /** Input ended because the connection was lost: what the recognizer would still say has no one to hear it. */
+  private volatile boolean aborted;
   private Runnable drainWatch;
+  /** Told once when a chunk arrives or input ends, then disarmed: the consumer asks again when it runs dry. */
+  private Runnable readyWatch;
   // Mirrors for lock-free reads by gauges and the shedding scan.
   private volatile int depth;
   private volatile long queuedBytes;
@@ -42,19 +45,35 @@ public final class SourceQueue {
 
   /** Queues {@code c} under {@code policy}; see {@link SubmitResult} for the outcomes. */
   SubmitResult offer(Chunk c, OverflowPolicy policy) {
+    SubmitResult result;
+    Runnable ready;
     lock.lock();
     try {
       if (ended) {
         return SubmitResult.CLOSED;
       }
-      return switch (policy) {
+      result = switch (policy) {
         case BLOCK -> offerBlocking(c);
         case DROP_NEWEST -> offerDropNewest(c);
         case DROP_OLDEST -> offerDropOldest(c);
       };
+      ready = takeReadyWatch();
     } finally {
       lock.unlock();
     }
+    if (ready != null) {
+      ready.run(); // outside the lock: it hands the stream to a decoding thread
+    }
+    return result;
+  }
+
+  private Runnable takeReadyWatch() {
+    Runnable r = readyWatch;
+    if (r != null && (!chunks.isEmpty() || ended)) {
+      readyWatch = null;
+      return r;
+    }
+    return null;
   }
 
   private SubmitResult offerBlocking(Chunk c) {
@@ -119,7 +138,6 @@ public final class SourceQueue {
     chunks.addLast(c);
     bytes += c.size();
     mirror();
-    notEmpty.signal();
   }
 
   private void evictHead() {
@@ -134,19 +152,16 @@ public final class SourceQueue {
     queuedBytes = bytes;
   }
 
-  /** The next chunk, waiting for one; null once input has ended and the queue is empty. */
-  Chunk take() throws InterruptedException {
+  /** The next chunk if one is queued, else null (see {@link #isFinished()}); never waits. */
+  Chunk poll() {
     Chunk c;
     Runnable watcher = null;
-    lock.lockInterruptibly();
+    lock.lock();
     try {
-      while (chunks.isEmpty()) {
-        if (ended) {
-          return null;
-        }
-        notEmpty.await();
-      }
       c = chunks.pollFirst();
+      if (c == null) {
+        return null;
+      }
       bytes -= c.size();
       mirror();
       if (drainWatch != null && isDrained()) {
@@ -161,6 +176,33 @@ public final class SourceQueue {
       watcher.run();
     }
     return c;
+  }
+
+  /** True once input has ended and every chunk has been taken or discarded. */
+  boolean isFinished() {
+    lock.lock();
+    try {
+      return ended && chunks.isEmpty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Arms {@code task} to run once, on the thread that queues the next chunk or ends input. Returns false, arming
+   * nothing, when a chunk is already queued or input has ended: the caller goes on at once instead.
+   */
+  boolean whenReady(Runnable task) {
+    lock.lock();
+    try {
+      if (!chunks.isEmpty() || ended) {
+        return false;
+      }
+      readyWatch = task;
+      return true;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -206,25 +248,36 @@ public final class SourceQueue {
 
   /** No more input: the consumer takes what is queued, then sees the end. */
   void end() {
-    lock.lock();
-    try {
-      ended = true;
-      notEmpty.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    endThen(false);
   }
 
-  /** Ends input and discards what is queued; returns how many chunks were discarded. */
+  /** Ends input and discards what is queued (the connection is lost); returns how many chunks were discarded. */
   int abort() {
+    aborted = true;
+    return endThen(true);
+  }
+
+  boolean aborted() {
+    return aborted;
+  }
+
+  private int endThen(boolean discard) {
+    int discarded = 0;
+    Runnable ready;
     lock.lock();
     try {
       ended = true;
-      notEmpty.signalAll();
-      return clear();
+      if (discard) {
+        discarded = clear();
+      }
+      ready = takeReadyWatch();
     } finally {
       lock.unlock();
     }
+    if (ready != null) {
+      ready.run();
+    }
+    return discarded;
   }
 
   public int depth() {

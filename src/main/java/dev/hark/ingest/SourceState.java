@@ -3,6 +3,7 @@ package dev.hark.ingest;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.metrics.SourceMeters;
 import dev.hark.protocol.DropReason;
+import dev.hark.protocol.ErrorCode;
 import dev.hark.protocol.ServerMessage;
 import dev.hark.protocol.SourceStats;
 import java.util.LinkedHashMap;
@@ -11,12 +12,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One source of one session: its queue and stream, its counters, its backpressure episode and whether it is shed.
- * Counters that the consumer thread or the shedder also touch are atomic; the rest belong to the session thread.
+ * Counters that a decoding thread or the shedder also touch are atomic; the rest belong to the session thread.
  */
 public final class SourceState {
+  private static final Logger log = LoggerFactory.getLogger(SourceState.class);
   private final SessionState session;
   private final String name;
   private final SourceQueue queue;
@@ -36,7 +40,6 @@ public final class SourceState {
   private long seqMissing;
   private long lastGapStatusNanos;
   private boolean drainWatched;
-  private Thread consumer;
   private final HarkMetrics metrics;
   private final long statusIntervalNanos;
 
@@ -49,11 +52,28 @@ public final class SourceState {
     this.metrics = metrics;
     this.statusIntervalNanos = statusIntervalNanos;
     this.backpressure = new BackpressureTracker(statusIntervalNanos);
-    this.stream = new PcmStream(queue, session.id(), name, sampleRate, c -> {
-      consumed.incrementAndGet();
-      meters.consumed();
-      metrics.queueWait(System.nanoTime() - c.enqueuedNanos());
-    }, state -> session.channel().execute(() -> session.sendStatus(state, this)));
+    this.stream = new PcmStream(this, queue, session.id(), sampleRate);
+  }
+
+  /** A chunk reached the recognizer. Any thread. */
+  void taken(Chunk c) {
+    consumed.incrementAndGet();
+    meters.consumed();
+    metrics.queueWait(System.nanoTime() - c.enqueuedNanos());
+  }
+
+  /** This source's recognizer failed: the client is told {@code asr_failed}. Any thread, once. */
+  void recognizerFailed(Throwable failure) {
+    log.warn("session={} source={} recognizer failed: {}", session.id(), name, failure.toString());
+    session.channel().send(new ServerMessage.Error(ErrorCode.ASR_FAILED, "the recognizer of this source failed: "
+        + failure, name));
+    metrics.protocolError(ErrorCode.ASR_FAILED);
+  }
+
+  /** The recognizer is done with this source's stream, which has ended. Any thread, once. */
+  void streamEnded() {
+    session.consumerEnded();
+    done.complete(null);
   }
 
   public SessionState session() {
@@ -162,16 +182,6 @@ public final class SourceState {
 
   void drainWatched(boolean watched) {
     drainWatched = watched;
-  }
-
-  void consumer(Thread t) {
-    consumer = t;
-  }
-
-  void interruptConsumer() {
-    if (consumer != null) {
-      consumer.interrupt();
-    }
   }
 
   SourceStats stats(int sampleRate) {

@@ -91,6 +91,19 @@ public final class MessageEncoder {
         g.writeBooleanField("final", t.isFinal());
         g.writeNumberField("start_ms", t.startMs());
         g.writeNumberField("end_ms", t.endMs());
+        if (t.isFinal()) {
+          g.writeArrayFieldStart("words");
+          for (Word w : t.words()) {
+            g.writeStartObject();
+            g.writeStringField("word", w.word());
+            g.writeNumberField("start_ms", w.startMs());
+            g.writeNumberField("end_ms", w.endMs());
+            // Two decimals say all a confidence can: shorter messages.
+            g.writeNumberField("conf", Math.round(w.confidence() * 100) / 100.0);
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+        }
       }
     }
   }

@@ -51,8 +51,13 @@ public sealed interface ServerMessage {
     }
   }
 
-  /** A recognition result on the source's audio timeline. */
-  record Transcript(String source, String text, boolean isFinal, long startMs, long endMs) implements ServerMessage {
+  /** A recognition result on the source's audio timeline; a final one carries its words, a partial none. */
+  record Transcript(String source, String text, boolean isFinal, long startMs, long endMs, List<Word> words)
+      implements ServerMessage {
+    public Transcript {
+      words = List.copyOf(words);
+    }
+
     @Override
     public boolean droppable() {
       return !isFinal;

@@ -11,11 +11,7 @@ public enum StatusState {
   /** The server shed this whole source to keep its global buffer budget; its chunks are dropped until restored. */
   SOURCE_DROPPED("source_dropped"),
   /** A shed source is taken in again. */
-  SOURCE_RESTORED("source_restored"),
-  /** Every decoder is busy: the source queues under its overflow policy until one is free. */
-  WAITING_FOR_DECODER("waiting_for_decoder"),
-  /** A decoder was assigned to a source that had to wait for one. */
-  DECODING("decoding");
+  SOURCE_RESTORED("source_restored");
 
   private final String wire;
 

@@ -1,8 +1,7 @@
 package dev.hark.server;
 
 import dev.hark.asr.AsrEngine;
-import dev.hark.asr.TranscriptListener;
-import dev.hark.protocol.StatusState;
+import dev.hark.asr.DecodeScheduler;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import dev.hark.ingest.ConcurrencyController;
@@ -43,6 +42,7 @@ public final class HarkServer implements AutoCloseable {
   private final ServerConfig config;
   private final HarkMetrics metrics;
   private volatile AsrEngine engine;
+  private volatile DecodeScheduler scheduler;
   private final ChannelGroup sessions = new DefaultChannelGroup("hark-sessions", GlobalEventExecutor.INSTANCE);
 
   private HarkServer(ServerConfig config, HarkMetrics metrics) throws InterruptedException {
@@ -62,17 +62,8 @@ public final class HarkServer implements AutoCloseable {
     Class<? extends ServerSocketChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     boss = new MultiThreadIoEventLoopGroup(1, io);
     workers = new MultiThreadIoEventLoopGroup(config.eventLoops(), io);
-    SourceConsumer consumer = (audio, replies) -> engine.recognize(audio, new TranscriptListener() {
-      @Override
-      public void onResult(String text, boolean isFinal, long startMs, long endMs) {
-        replies.send(new ServerMessage.Transcript(audio.source(), text, isFinal, startMs, endMs));
-      }
-
-      @Override
-      public void waitingForDecoder(boolean waiting) {
-        audio.reportStatus(waiting ? StatusState.WAITING_FOR_DECODER : StatusState.DECODING);
-      }
-    });
+    SourceConsumer consumer = (audio, replies) -> scheduler.start(audio, (text, isFinal, startMs, endMs, words) ->
+        replies.send(new ServerMessage.Transcript(audio.source(), text, isFinal, startMs, endMs, words)));
     try {
       listener = new ServerBootstrap().group(boss, workers).channel(type)
           .option(ChannelOption.SO_BACKLOG, 1024)
@@ -118,6 +109,7 @@ public final class HarkServer implements AutoCloseable {
     HarkServer server = new HarkServer(config, metrics);
     try {
       server.engine = loader.call();
+      server.scheduler = new DecodeScheduler(server.engine, config.asr(), metrics);
     } catch (Exception | Error e) {
       server.close();
       throw e;
@@ -169,7 +161,11 @@ public final class HarkServer implements AutoCloseable {
     sessions.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
     boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-    if (engine != null) {
+    if (scheduler != null) {
+      scheduler.close();
+    }
+    // A thread written off as hung may still be inside the model: the process's end frees it instead.
+    if (engine != null && (scheduler == null || !scheduler.anyWrittenOff())) {
       engine.close();
     }
     log.info("Hark stopped");

@@ -1,5 +1,6 @@
 package dev.hark.server;
 
+import dev.hark.asr.AsrSettings;
 import dev.hark.ingest.IngestSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,14 +21,15 @@ import java.util.function.Consumer;
  * @param drainTimeout on shutdown, how long queued audio may take to reach the recognizer before sockets close
  * @param recordDir where every accepted chunk is written as WAV, or null to record nothing
  * @param requestTimeout how long one HTTP request (an upgrade included) may take to arrive whole
+ * @param asr the decoding threads and their stall timeout (and what engines are loaded with)
  */
 public record ServerConfig(String host, int port, int maxMessageBytes, int eventLoops, IngestSettings ingest,
     Duration idleTimeout, AccessSettings access, Duration maxSessionDuration, int maxMessagesPerSecond,
-    Duration drainTimeout, Path recordDir, Duration requestTimeout) {
+    Duration drainTimeout, Path recordDir, Duration requestTimeout, AsrSettings asr) {
   public static ServerConfig defaults() {
     return new ServerConfig("127.0.0.1", 8080, 256 * 1024, Runtime.getRuntime().availableProcessors(),
         IngestSettings.defaults(), Duration.ofSeconds(60), AccessSettings.defaults(), Duration.ofHours(4), 500,
-        Duration.ofSeconds(10), null, Duration.ofSeconds(10));
+        Duration.ofSeconds(10), null, Duration.ofSeconds(10), AsrSettings.defaults());
   }
 
   public ServerConfig withHost(String h) {
@@ -74,6 +76,10 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
     return with(c -> c.requestTimeout = d);
   }
 
+  public ServerConfig withAsr(AsrSettings a) {
+    return with(c -> c.asr = a);
+  }
+
   private ServerConfig with(Consumer<Copy> change) {
     Copy c = new Copy(this);
     change.accept(c);
@@ -94,6 +100,7 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
     Duration drainTimeout;
     Path recordDir;
     Duration requestTimeout;
+    AsrSettings asr;
 
     Copy(ServerConfig s) {
       host = s.host;
@@ -108,11 +115,12 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
       drainTimeout = s.drainTimeout;
       recordDir = s.recordDir;
       requestTimeout = s.requestTimeout;
+      asr = s.asr;
     }
 
     ServerConfig build() {
       return new ServerConfig(host, port, maxMessageBytes, eventLoops, ingest, idleTimeout, access,
-          maxSessionDuration, maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout);
+          maxSessionDuration, maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout, asr);
     }
   }
 }

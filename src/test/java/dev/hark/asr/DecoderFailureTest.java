@@ -4,42 +4,63 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hark.ingest.Chunk;
-import dev.hark.ingest.PcmStream;
+import dev.hark.server.ServerConfig;
 import dev.hark.testing.Pcm;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** A decoder that throws or hangs fails only its own source; it is replaced and other sessions carry on. */
+/**
+ * A recognizer that throws or hangs fails only its own source; a hung decoding thread is written off and replaced,
+ * and the other streams, in the same session or another, carry on. Streams share the decoding threads in turns.
+ */
 class DecoderFailureTest {
   static final int THROW = 0xEE;
   static final int HANG = 0xDD;
   static final CountDownLatch NEVER = new CountDownLatch(1);
 
-  /** Echoes a final transcript per chunk; a chunk tagged THROW makes it throw, one tagged HANG makes it stop reading. */
-  static final class Flaky implements Decoder {
+  /** Echoes a final transcript per 20 ms chunk; a chunk tagged THROW makes it throw, one tagged HANG hang. */
+  record Flaky() implements AsrEngine {
     @Override
-    public void decode(PcmStream audio, TranscriptListener out) {
-      for (Chunk c = audio.nextChunk(); c != null; c = audio.nextChunk()) {
-        int tag = Pcm.tag(c.pcm());
-        if (tag == THROW) {
-          throw new IllegalStateException("decoder failed on purpose");
+    public String name() {
+      return "flaky";
+    }
+
+    @Override
+    public StreamRecognizer open(int sampleRate) {
+      return new StreamRecognizer() {
+        long ms;
+
+        @Override
+        public void accept(byte[] pcm, int length, TranscriptListener out) {
+          for (int at = 0; at < length; at += 640) {
+            int tag = (pcm[at] & 0xff) | (pcm[at + 1] & 0xff) << 8;
+            if (tag == THROW) {
+              throw new IllegalStateException("decoder failed on purpose");
+            }
+            if (tag == HANG) {
+              hang();
+            }
+            out.onResult("chunk " + tag, true, ms, ms + 20, List.of());
+            ms += 20;
+          }
         }
-        if (tag == HANG) {
-          hang();
-        }
-        out.onResult("chunk " + tag, true, c.startSample() / 16, (c.startSample() + c.samples()) / 16);
-      }
+
+        @Override
+        public void finish(TranscriptListener out) {}
+
+        @Override
+        public void close() {}
+      };
     }
   }
 
-  /** Like a decoder stuck in a loop: deaf to interrupts, never reading again. */
+  /** Like a native call that never returns: deaf to interrupts. */
   static void hang() {
     while (true) {
       try {
@@ -50,25 +71,26 @@ class DecoderFailureTest {
     }
   }
 
+  private static TestServer server(int threads, Duration stall) {
+    ServerConfig d = ServerConfig.defaults();
+    return TestServer.start(new Flaky(), d.withAsr(AsrSettings.defaults().withWorkers(threads).withStallTimeout(stall)));
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {THROW, HANG})
-  void failingDecoderHurtsOnlyItsSourceAndIsReplaced(int fault) {
-    AtomicInteger created = new AtomicInteger();
-    try (TestServer server = TestServer.load(m -> new DecoderPool("flaky", () -> {
-          created.incrementAndGet();
-          return new Flaky();
-        }, 2, new AsrSettings(2, 0, Duration.ofMillis(500)), m));
+  void aFailingRecognizerHurtsOnlyItsSource(int fault) {
+    try (TestServer server = server(2, Duration.ofMillis(500));
         WsClient victim = server.connect(); WsClient bystander = server.connect()) {
       victim.send("{\"type\":\"start\",\"sources\":[\"bad\",\"good\"]}");
       victim.awaitType("ready");
       victim.send(WsClient.audioJson("bad", Pcm.chunk(1), -1));
+      victim.await(m -> m.path("text").asText().equals("chunk 1"), Duration.ofSeconds(10));
       victim.send(WsClient.audioJson("bad", Pcm.chunk(fault), -1));
-      for (int i = 2; i < 6; i++) {
-        victim.send(WsClient.audioJson("bad", Pcm.chunk(i), -1));
-      }
       JsonNode err = victim.awaitError("asr_failed");
       assertThat(err.path("source").asText()).isEqualTo("bad");
-      await().atMost(Duration.ofSeconds(10)).until(() -> created.get() == 3);
+      for (int i = 2; i < 6; i++) {
+        victim.send(WsClient.audioJson("bad", Pcm.chunk(i), -1)); // counted as dropped for the failed recognizer
+      }
 
       victim.send(WsClient.audioJson("good", Pcm.chunk(7), -1));
       victim.await(m -> m.path("text").asText().equals("chunk 7"), Duration.ofSeconds(10));
@@ -83,49 +105,50 @@ class DecoderFailureTest {
       assertThat(bad.path("frames_received").asLong()).isEqualTo(6);
       assertThat(bad.path("frames_received").asLong())
           .isEqualTo(bad.path("frames_accepted").asLong() + bad.path("frames_dropped").asLong());
-      assertThat(bad.path("dropped_by_reason").path("asr_failed").asLong()).isPositive();
+      assertThat(bad.path("dropped_by_reason").path("asr_failed").asLong()).isEqualTo(4);
       var s = server.scrape();
       assertThat(s.count("asr_errors_total", "engine", "flaky")).isEqualTo(1);
-      assertThat(s.count("asr_decoders_replaced_total", "engine", "flaky")).isEqualTo(1);
+      assertThat(s.count("asr_decoding_threads_written_off", "engine", "flaky")).isEqualTo(fault == HANG ? 1 : 0);
     }
   }
 
   @Test
-  void streamsWaitForAFreeDecoderAndAreTold() {
-    try (TestServer server = TestServer.load(m -> new DecoderPool("one", Flaky::new, 1,
-            new AsrSettings(1, 0, Duration.ofSeconds(5)), m));
+  void streamsShareOneDecodingThreadInTurnsAndNoneWaitsForAnotherToEnd() {
+    try (TestServer server = server(1, Duration.ofSeconds(5));
         WsClient first = server.connect(); WsClient second = server.connect()) {
-      first.send(WsClient.audioJson("mic", Pcm.chunk(1), -1));
-      first.await(m -> m.path("text").asText().equals("chunk 1"), Duration.ofSeconds(5));
-      second.send(WsClient.audioJson("mic", Pcm.chunk(2), -1));
-      assertThat(second.awaitStatus("waiting_for_decoder").path("source").asText()).isEqualTo("mic");
-      assertThat(server.scrape().count("asr_decoders_busy", "engine", "one")).isEqualTo(1);
-      first.send("{\"type\":\"stop\"}");
-      first.awaitType("stopped");
-      second.awaitStatus("decoding");
-      second.await(m -> m.path("text").asText().equals("chunk 2"), Duration.ofSeconds(5));
+      for (int i = 0; i < 3; i++) {
+        int a = 100 + i;
+        int b = 200 + i;
+        first.send(WsClient.audioJson("mic", Pcm.chunk(a), -1));
+        first.await(m -> m.path("text").asText().equals("chunk " + a), Duration.ofSeconds(5));
+        second.send(WsClient.audioJson("mic", Pcm.chunk(b), -1));
+        second.await(m -> m.path("text").asText().equals("chunk " + b), Duration.ofSeconds(5));
+      }
+      assertThat(server.scrape().count("asr_streams_active", "engine", "flaky")).isEqualTo(2);
     }
   }
 
   @Test
-  void aClientThatVanishesMidStreamCostsNoDecoder() {
-    // Reloading a decoder costs seconds of CPU: a client that connects and drops must not be able to force it.
-    AtomicInteger created = new AtomicInteger();
-    try (TestServer server = TestServer.load(m -> new DecoderPool("steady", () -> {
-          created.incrementAndGet();
-          return new Flaky();
-        }, 1, new AsrSettings(1, 0, Duration.ofSeconds(5)), m))) {
-      for (int round = 0; round < 3; round++) {
+  void recognizersAreFreedWhenTheirStreamsEndHoweverTheyEnd() {
+    try (TestServer server = server(2, Duration.ofSeconds(5))) {
+      for (int round = 0; round < 20; round++) {
         WsClient c = server.connect();
         c.send(WsClient.audioJson("mic", Pcm.chunk(1), -1));
         c.await(m -> m.path("text").asText().equals("chunk 1"), Duration.ofSeconds(5));
-        c.abort();
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.scrape().count("asr_decoders_idle", "engine", "steady") == 1);
+        if (round % 2 == 0) {
+          c.abort(); // vanishes
+        } else {
+          c.send("{\"type\":\"stop\"}").awaitType("stopped");
+          c.close();
+        }
       }
-      var s = server.scrape();
-      assertThat(s.count("asr_decoders_replaced_total", "engine", "steady")).isZero();
-      assertThat(s.count("asr_errors_total", "engine", "steady")).isZero();
-      assertThat(created.get()).isEqualTo(1);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        var s = server.scrape();
+        assertThat(s.count("asr_recognizers_live", "engine", "flaky")).isZero();
+        assertThat(s.count("asr_streams_active", "engine", "flaky")).isZero();
+        assertThat(s.count("source_consumers_active")).isZero();
+      });
+      assertThat(server.scrape().count("asr_errors_total", "engine", "flaky")).isZero();
     }
   }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ExampleEngineTest {
   @Test
   void exampleEngineIsFoundByNameAndReportsOnTheTimeline() throws Exception {
-    assertThat(AsrEngines.names()).contains("sphinx4", "none", "loudness");
+    assertThat(AsrEngines.names()).contains("vosk", "none", "loudness");
     try (TestServer server = TestServer.load(m -> AsrEngines.create("loudness", AsrSettings.defaults(), m));
         WsClient c = server.connect()) {
       c.send("{\"type\":\"start\",\"sources\":[\"mic\"],\"overflow\":\"block\"}");

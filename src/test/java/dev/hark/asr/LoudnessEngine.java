@@ -1,30 +1,34 @@
 package dev.hark.asr;
 
-import dev.hark.ingest.Chunk;
-import dev.hark.ingest.PcmStream;
 import dev.hark.metrics.HarkMetrics;
+import java.util.List;
 
 /** The example engine of docs/architecture.md, kept here so the example compiles and is tested. */
 public final class LoudnessEngine implements AsrEngine, AsrEngineProvider {
   public String name() { return "loudness"; }
   public AsrEngine create(AsrSettings settings, HarkMetrics metrics) { return this; }
 
-  public void recognize(PcmStream audio, TranscriptListener results) {
-    long read = 0, from = 0;
-    double sum = 0;
-    for (Chunk c = audio.nextChunk(); c != null; c = audio.nextChunk()) {
-      for (int i = 0; i + 1 < c.size(); i += 2) {
-        short s = (short) ((c.pcm()[i] & 0xff) | (c.pcm()[i + 1] << 8));
-        sum += Math.abs(s);
+  public StreamRecognizer open(int sampleRate) {
+    return new StreamRecognizer() {
+      long read, from;
+      double sum;
+
+      public void accept(byte[] pcm, int length, TranscriptListener results) {
+        for (int i = 0; i + 1 < length; i += 2) {
+          sum += Math.abs((short) ((pcm[i] & 0xff) | (pcm[i + 1] << 8)));
+        }
+        read += length / 2;
+        if (read - from >= sampleRate) { // one result per second of audio, times in ms of this stream
+          results.onResult("level " + Math.round(sum / (read - from)), true, from * 1000 / sampleRate,
+              read * 1000 / sampleRate, List.of());
+          from = read;
+          sum = 0;
+        }
       }
-      read += c.samples();
-      if (read - from >= audio.sampleRate()) {
-        long startMs = audio.timelineMs(from * 1000 / audio.sampleRate());
-        long endMs = audio.timelineMs(read * 1000 / audio.sampleRate());
-        results.onResult("level " + Math.round(sum / (read - from)), true, startMs, endMs);
-        from = read;
-        sum = 0;
-      }
-    }
+
+      public void finish(TranscriptListener results) {}
+
+      public void close() {}
+    };
   }
 }

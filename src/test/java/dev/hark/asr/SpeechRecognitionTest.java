@@ -7,6 +7,7 @@ import dev.hark.testing.Speech;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -15,17 +16,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real speech through the real server into the embedded Sphinx4 engine. The word error rate bound is stated in
- * docs/benchmarks.md: the tuned search measures about 31% on these 71 words; tests allow 45% for run-to-run
- * variation (the live cepstral normalisation carries over between streams on one decoder).
+ * Real speech through the real server into Vosk with its built-in model. docs/benchmarks.md has the measured word
+ * error rate (about 6% on these 71 words); the tests allow 10%, and assert counts and words, never times.
  */
 class SpeechRecognitionTest {
-  static final double MAX_WER = 0.45;
+  static final double MAX_WER = 0.10;
   static TestServer server;
 
   @BeforeAll
   static void start() {
-    server = TestServer.load(m -> AsrEngines.create("sphinx4", new AsrSettings(2, 0, Duration.ofSeconds(20)), m));
+    server = TestServer.load(m -> AsrEngines.create("vosk", AsrSettings.defaults(), m));
   }
 
   @AfterAll
@@ -47,26 +47,26 @@ class SpeechRecognitionTest {
         c.send("{\"type\":\"stop\"}");
         JsonNode stats = c.await(m -> m.path("type").asText().equals("stopped"), Duration.ofSeconds(60)).path("stats");
         assertThat(stats.path("frames_dropped").asLong()).isZero();
-        String text = finals(c).stream().map(m -> m.path("text").asText()).collect(Collectors.joining(" "));
+        String text = text(c);
         int[] e = Speech.errors(clip.reference(), text);
         errors += e[0];
         words += e[1];
-        System.out.printf("sphinx4 %s: %d/%d errors: \"%s\"%n", clip.id(), e[0], e[1], text);
+        System.out.printf("vosk %s: %d/%d errors: \"%s\"%n", clip.id(), e[0], e[1], text);
       }
     }
     double wer = errors / (double) words;
     var after = server.scrape();
-    double cpu = after.value("asr_decoder_cpu_seconds_total") - before.value("asr_decoder_cpu_seconds_total");
+    double busy = after.value("asr_decoding_busy_seconds_total") - before.value("asr_decoding_busy_seconds_total");
     double audio = after.value("asr_audio_seconds_total") - before.value("asr_audio_seconds_total");
-    System.out.printf("sphinx4 WER %.1f%% (%d/%d words), real-time factor %.3f (%.1f s CPU for %.1f s audio)%n",
-        100 * wer, errors, words, cpu / audio, cpu, audio);
+    System.out.printf("vosk WER %.1f%% (%d/%d words), real-time factor %.3f (%.1f s decoding for %.1f s audio)%n",
+        100 * wer, errors, words, busy / audio, busy, audio);
     assertThat(wer).isLessThanOrEqualTo(MAX_WER);
-    assertThat(server.scrape().count("asr_results_total", "final", "true")).isGreaterThanOrEqualTo(5);
-    assertThat(server.scrape().count("asr_realtime_factor_count")).isGreaterThanOrEqualTo(5);
+    assertThat(after.count("asr_results_total", "final", "true")).isGreaterThanOrEqualTo(5);
+    assertThat(after.count("asr_realtime_factor_count")).isGreaterThanOrEqualTo(5);
   }
 
   @Test
-  void realTimeStreamGetsPartialsAndFinalsOnTheSourceTimeline() {
+  void realTimeStreamGetsPartialsAndFinalsWithWordsOnTheSourceTimeline() {
     Speech.Clip clip = Speech.clips().getFirst();
     try (WsClient c = server.connect()) {
       // block, so that a busy machine cannot turn this into a test of dropping (TimelineTest covers drops).
@@ -77,6 +77,7 @@ class SpeechRecognitionTest {
       c.await(m -> m.path("type").asText().equals("stopped"), Duration.ofSeconds(30));
       List<JsonNode> transcripts = c.seen("transcript", null);
       assertThat(transcripts).anyMatch(m -> !m.path("final").asBoolean());
+      assertThat(transcripts).filteredOn(m -> !m.path("final").asBoolean()).allMatch(m -> !m.has("words"));
       List<JsonNode> finals = finals(c);
       assertThat(finals).isNotEmpty();
       long last = -1;
@@ -86,63 +87,65 @@ class SpeechRecognitionTest {
         long e = f.path("end_ms").asLong();
         assertThat(s).isGreaterThanOrEqualTo(last).isLessThan(e);
         assertThat(e).isLessThanOrEqualTo(clip.durationMs() + 100);
+        List<String> words = new ArrayList<>();
+        for (JsonNode w : f.path("words")) {
+          words.add(w.path("word").asText());
+          assertThat(w.path("start_ms").asLong()).isBetween(s, e);
+          assertThat(w.path("end_ms").asLong()).isBetween(w.path("start_ms").asLong(), e);
+          assertThat(w.path("conf").asDouble()).isBetween(0.0, 1.0);
+        }
+        assertThat(String.join(" ", words)).isEqualTo(f.path("text").asText());
         last = e;
       }
-      String text = finals.stream().map(m -> m.path("text").asText()).collect(Collectors.joining(" "));
-      int[] err = Speech.errors(clip.reference(), text);
-      assertThat(err[0] / (double) err[1]).isLessThanOrEqualTo(MAX_WER);
+      int[] err = Speech.errors(clip.reference(), text(c));
+      assertThat(err[0] / (double) err[1]).isLessThanOrEqualTo(0.25);
     }
   }
 
   /**
-   * Two sessions of two sources on two decoders: the first session's sources take the decoders, the second's wait
-   * (told waiting_for_decoder), queue and drop oldest under backpressure, then decode once the first has stopped.
+   * Eight sessions at once, each streaming a clip in real time, share the decoding threads: all are transcribed
+   * whole. Under {@code block}, because on two cores shared with these eight clients eight streams are at the edge
+   * of capacity (docs/benchmarks.md), and this test is about sharing, not about where capacity ends.
    */
   @Test
-  void twoSessionsOfTwoSourcesShareTwoDecodersAsDocumented() throws Exception {
-    Speech.Clip clip = Speech.clips().getFirst();
-    try (WsClient a = server.connect(); WsClient b = server.connect()) {
-      a.send("{\"type\":\"start\",\"sources\":[\"mic\",\"system\"]}");
-      a.awaitType("ready");
-      b.send("{\"type\":\"start\",\"sources\":[\"mic\",\"system\"]}");
-      b.awaitType("ready");
-      var senders = java.util.concurrent.Executors.newFixedThreadPool(2);
-      CompletableFuture<Void> sendA = CompletableFuture.runAsync(() -> sendBoth(a, clip), senders);
-      CompletableFuture<Void> sendB = CompletableFuture.runAsync(() -> sendBoth(b, clip), senders);
-      senders.shutdown();
-      assertThat(b.awaitStatus("waiting_for_decoder").path("source").asText()).isIn("mic", "system");
-      sendA.get();
-      a.send("{\"type\":\"stop\"}");
-      JsonNode statsA = a.await(m -> m.path("type").asText().equals("stopped"), Duration.ofSeconds(30)).path("stats");
-      sendB.get();
-      b.send("{\"type\":\"stop\"}");
-      JsonNode statsB = b.await(m -> m.path("type").asText().equals("stopped"), Duration.ofSeconds(30)).path("stats");
-
-      assertThat(a.seen("status", "waiting_for_decoder")).isEmpty();
-      assertThat(b.seen("status", "waiting_for_decoder")).hasSize(2);
-      assertThat(b.seen("status", "decoding")).hasSize(2);
-      assertThat(b.seen("status", "backpressure")).isNotEmpty();
-      assertThat(statsB.path("frames_dropped").asLong()).isPositive();
-      for (JsonNode stats : List.of(statsA, statsB)) {
-        assertThat(stats.path("frames_received").asLong())
-            .isEqualTo(stats.path("frames_accepted").asLong() + stats.path("frames_dropped").asLong());
-      }
-      assertThat(finals(a)).isNotEmpty();
+  void eightRealTimeSessionsAreAllTranscribedWithNothingDropped() throws Exception {
+    List<Speech.Clip> clips = Speech.clips();
+    var before = server.scrape();
+    List<CompletableFuture<int[]>> runs = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      Speech.Clip clip = clips.get(i % clips.size());
+      runs.add(CompletableFuture.supplyAsync(() -> {
+        try (WsClient c = server.connect()) {
+          c.send("{\"type\":\"start\",\"sources\":[\"mic\"],\"overflow\":\"block\"}").awaitType("ready");
+          Speech.stream(c, "mic", clip.pcm(), 1.0);
+          c.send("{\"type\":\"stop\"}");
+          JsonNode stats = c.await(m -> m.path("type").asText().equals("stopped"), Duration.ofSeconds(60))
+              .path("stats");
+          assertThat(stats.path("frames_dropped").asLong()).as(clip.id() + " dropped").isZero();
+          assertThat(stats.path("frames_accepted").asLong()).isEqualTo((clip.pcm().length + 639) / 640);
+          return Speech.errors(clip.reference(), text(c));
+        }
+      }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
     }
+    int errors = 0;
+    int words = 0;
+    CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+    var after = server.scrape();
+    System.out.printf("vosk, 8 real-time sessions at once: %.1f s of decoding for %.1f s of audio%n",
+        after.value("asr_decoding_busy_seconds_total") - before.value("asr_decoding_busy_seconds_total"),
+        after.value("asr_audio_seconds_total") - before.value("asr_audio_seconds_total"));
+    for (CompletableFuture<int[]> r : runs) {
+      int[] e = r.get();
+      errors += e[0];
+      words += e[1];
+    }
+    System.out.printf("vosk, 8 real-time sessions at once: WER %.1f%% (%d/%d words)%n", 100.0 * errors / words,
+        errors, words);
+    assertThat(errors / (double) words).isLessThanOrEqualTo(MAX_WER);
   }
 
-  private static void sendBoth(WsClient c, Speech.Clip clip) {
-    byte[] pcm = clip.pcm();
-    long t0 = System.nanoTime();
-    for (int i = 0, n = 0; i < pcm.length; i += 640, n++) {
-      byte[] chunk = java.util.Arrays.copyOfRange(pcm, i, Math.min(pcm.length, i + 640));
-      c.send(WsClient.audioJson("mic", chunk, n));
-      c.send(WsClient.audioJson("system", chunk, n));
-      long wait = t0 + (n + 1) * 20_000_000L - System.nanoTime();
-      if (wait > 0) {
-        java.util.concurrent.locks.LockSupport.parkNanos(wait);
-      }
-    }
+  private static String text(WsClient c) {
+    return finals(c).stream().map(m -> m.path("text").asText()).collect(Collectors.joining(" "));
   }
 
   private static List<JsonNode> finals(WsClient c) {

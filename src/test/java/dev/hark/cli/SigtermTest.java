@@ -25,7 +25,8 @@ class SigtermTest {
       int port = p.port();
       try (WsClient c = WsClient.connect(port)) {
         c.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
-        for (int i = 0; i < 50; i++) {
+        // 40 chunks: well inside the 48-chunk queue even if the first decoding turn starts late on a busy machine.
+        for (int i = 0; i < 40; i++) {
           c.send(WsClient.audioJson("mic", Pcm.chunk(i), -1));
         }
         c.send("{\"type\":\"ping\"}").awaitType("pong");
@@ -33,7 +34,7 @@ class SigtermTest {
         assertThat(c.awaitStatus("closing").path("reason").asText()).isEqualTo("shutdown");
         assertThat(Scrape.get(port, "/readyz").statusCode()).isEqualTo(503);
         JsonNode stats = c.awaitType("stopped").path("stats");
-        assertThat(stats.path("frames_accepted").asLong()).isEqualTo(50);
+        assertThat(stats.path("frames_accepted").asLong()).as(stats.toString()).isEqualTo(40);
         assertThat(stats.path("frames_dropped").asLong()).isZero();
         assertThat(c.awaitClose()).isEqualTo(1001);
       }

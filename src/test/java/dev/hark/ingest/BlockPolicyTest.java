@@ -58,7 +58,7 @@ class BlockPolicyTest {
       OverflowPolicyTest.assertCounts(stats, sent, sent, 0);
       assertThat(engine.consumed()).hasSize(sent);
       for (int i = 0; i < sent; i++) {
-        assertThat(Pcm.tag(engine.consumed().get(i).pcm())).isEqualTo(i & 0xffff);
+        assertThat(Pcm.tag(engine.consumed().get(i))).isEqualTo(i & 0xffff);
       }
       await().atMost(Duration.ofSeconds(5)).until(() -> server.scrape().count("audio_buffered_bytes") == 0);
     }

@@ -29,12 +29,15 @@ class DisconnectTest {
         c.send(WsClient.audioJson("system", Pcm.chunk(i), -1));
       }
       OverflowPolicyTest.awaitMetric(server, "audio_frames_received_total", 10);
+      engine.awaitHeld(2); // each source's first chunk is in a decoding turn, stalled at the gate
       Scrape during = server.scrape();
       assertThat(during.count("sessions_active")).isEqualTo(1);
       assertThat(during.count("source_consumers_active")).isEqualTo(2);
-      assertThat(during.count("audio_buffered_bytes")).isEqualTo(10 * 640);
+      assertThat(during.count("audio_buffered_bytes")).isEqualTo(8 * 640);
 
       c.abort();
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.scrape().count("sessions_active") == 0);
+      engine.open(); // now the stalled turns return; the streams, finished, end
 
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         Scrape s = server.scrape();
@@ -42,7 +45,8 @@ class DisconnectTest {
         assertThat(s.count("source_queues_active")).isZero();
         assertThat(s.count("source_consumers_active")).isZero();
         assertThat(s.count("audio_buffered_bytes")).isZero();
-        assertThat(s.count("audio_frames_dropped_total", "reason", "session_closed")).isEqualTo(10);
+        assertThat(s.count("audio_frames_dropped_total", "reason", "session_closed")).isEqualTo(8);
+        assertThat(s.count("asr_recognizers_live")).isZero();
       });
     }
   }

@@ -27,7 +27,9 @@ class OverflowPolicyTest {
       engine.allow(1);
       c.send(WsClient.audioJson("mic", Pcm.chunk(0), -1));
       await().until(() -> engine.consumed().size() == 1);
-      for (int i = 1; i < SENT; i++) {
+      c.send(WsClient.audioJson("mic", Pcm.chunk(1), -1));
+      engine.awaitHeld(1); // chunk 1 is in a decoding turn, stalled at the gate: out of the queue
+      for (int i = 2; i < SENT; i++) {
         c.send(WsClient.audioJson("mic", Pcm.chunk(i), -1));
       }
       JsonNode bp = c.awaitStatus("backpressure");
@@ -37,7 +39,7 @@ class OverflowPolicyTest {
       awaitMetric(server, "audio_frames_received_total", SENT, "source", "mic");
 
       Scrape s = server.scrape();
-      int dropped = SENT - 1 - QUEUE;
+      int dropped = SENT - 2 - QUEUE;
       assertThat(s.count("audio_frames_dropped_total", "source", "mic", "reason", "drop_oldest")).isEqualTo(dropped);
       assertThat(s.count("source_queue_depth", "agg", "max")).isEqualTo(QUEUE);
       assertThat(s.count("audio_buffered_bytes")).isEqualTo(QUEUE * 640L);
@@ -45,16 +47,16 @@ class OverflowPolicyTest {
       engine.open();
       c.send("{\"type\":\"stop\"}");
       JsonNode stats = c.awaitType("stopped").path("stats");
-      assertThat(tags(engine.consumed())).containsExactly(0, 12, 13, 14, 15, 16, 17, 18, 19);
-      assertCounts(stats, SENT, QUEUE + 1, dropped);
+      assertThat(tags(engine.consumed())).containsExactly(0, 1, 12, 13, 14, 15, 16, 17, 18, 19);
+      assertCounts(stats, SENT, QUEUE + 2, dropped);
       assertThat(stats.path("sources").path("mic").path("dropped_by_reason").path("drop_oldest").asLong())
           .isEqualTo(dropped);
       Scrape after = server.scrape();
-      assertThat(after.count("audio_frames_consumed_total", "source", "mic")).isEqualTo(QUEUE + 1);
+      assertThat(after.count("audio_frames_consumed_total", "source", "mic")).isEqualTo(QUEUE + 2);
       assertThat(after.count("audio_frames_received_total", "source", "mic"))
           .isEqualTo(after.count("audio_frames_consumed_total", "source", "mic")
               + after.count("audio_frames_dropped_total", "source", "mic"));
-      assertThat(after.count("audio_queue_wait_seconds_count")).isEqualTo(QUEUE + 1);
+      assertThat(after.count("audio_queue_wait_seconds_count")).isEqualTo(QUEUE + 2);
     }
   }
 
@@ -64,18 +66,21 @@ class OverflowPolicyTest {
     try (TestServer server = TestServer.start(engine, s -> s.withQueue(QUEUE, 0)); WsClient c = server.connect()) {
       c.send("{\"type\":\"start\",\"sources\":[\"mic\"],\"overflow\":\"drop_newest\"}");
       c.awaitType("ready");
-      for (int i = 0; i < SENT; i++) {
+      c.send(WsClient.audioJson("mic", Pcm.chunk(0), -1));
+      engine.awaitHeld(1); // chunk 0 is in a decoding turn, stalled at the gate
+      for (int i = 1; i < SENT; i++) {
         c.send(WsClient.audioJson("mic", Pcm.chunk(i), -1));
       }
       c.awaitStatus("backpressure");
       awaitMetric(server, "audio_frames_received_total", SENT, "source", "mic");
+      int dropped = SENT - 1 - QUEUE;
       assertThat(server.scrape().count("audio_frames_dropped_total", "source", "mic", "reason", "drop_newest"))
-          .isEqualTo(SENT - QUEUE);
+          .isEqualTo(dropped);
       engine.open();
       c.send("{\"type\":\"stop\"}");
       JsonNode stats = c.awaitType("stopped").path("stats");
-      assertThat(tags(engine.consumed())).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
-      assertCounts(stats, SENT, QUEUE, SENT - QUEUE);
+      assertThat(tags(engine.consumed())).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8);
+      assertCounts(stats, SENT, QUEUE + 1, dropped);
     }
   }
 
@@ -86,13 +91,15 @@ class OverflowPolicyTest {
     try (TestServer server = TestServer.start(engine, s -> s.withQueue(48, 100)); WsClient c = server.connect()) {
       c.send("{\"type\":\"start\",\"sources\":[\"mic\"],\"overflow\":\"drop_newest\"}");
       c.awaitType("ready");
-      for (int i = 0; i < 12; i++) {
+      c.send(WsClient.audioJson("mic", Pcm.chunk(0), -1));
+      engine.awaitHeld(1);
+      for (int i = 1; i < 12; i++) {
         c.send(WsClient.audioJson("mic", Pcm.chunk(i), -1));
       }
       awaitMetric(server, "audio_frames_received_total", 12, "source", "mic");
       engine.open();
       c.send("{\"type\":\"stop\"}");
-      assertCounts(c.awaitType("stopped").path("stats"), 12, 5, 7);
+      assertCounts(c.awaitType("stopped").path("stats"), 12, 1 + 5, 6); // one in the turn, five queued
     }
   }
 
@@ -102,8 +109,10 @@ class OverflowPolicyTest {
     try (TestServer server = TestServer.start(engine, s -> s.withQueue(QUEUE, 0)); WsClient c = server.connect()) {
       c.send("{\"type\":\"start\",\"sources\":[\"mic\",\"system\"]}");
       c.awaitType("ready");
+      c.send(WsClient.audioJson("mic", Pcm.chunk(0), -1));
+      engine.awaitHeld(1);
       long t0 = System.nanoTime();
-      int n = 0;
+      int n = 1;
       // About 2.5 s of steady overflow on mic: one status at once, then at most one a second.
       while (System.nanoTime() - t0 < 2_500_000_000L) {
         c.send(WsClient.audioJson("mic", Pcm.chunk(n++), -1));
@@ -123,7 +132,7 @@ class OverflowPolicyTest {
       JsonNode ok = c.awaitStatus("ok");
       assertThat(ok.path("source").asText()).isEqualTo("mic");
       assertThat(ok.path("queue_depth").asInt()).isLessThanOrEqualTo(QUEUE / 4);
-      assertThat(ok.path("dropped_frames").asLong()).isEqualTo(n - QUEUE);
+      assertThat(ok.path("dropped_frames").asLong()).isEqualTo(n - QUEUE - 1);
       assertThat(server.scrape().count("backpressure_episodes_total")).isEqualTo(1);
     }
   }
@@ -139,7 +148,7 @@ class OverflowPolicyTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> server.scrape().count(name, labels) == value);
   }
 
-  static List<Integer> tags(List<Chunk> chunks) {
-    return chunks.stream().map(ch -> Pcm.tag(ch.pcm())).toList();
+  static List<Integer> tags(List<byte[]> chunks) {
+    return chunks.stream().map(Pcm::tag).toList();
   }
 }

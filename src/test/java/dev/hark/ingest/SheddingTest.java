@@ -26,19 +26,23 @@ class SheddingTest {
         a.send(WsClient.audioJson("a", Pcm.chunk(i), -1));
       }
       OverflowPolicyTest.awaitMetric(server, "audio_frames_received_total", 15, "source", "a");
-      for (int i = 0; i < 6; i++) {
+      engine.awaitHeld(1); // a's first chunk is in a decoding turn (out of the budget); 14 are queued
+      b.send(WsClient.audioJson("b", Pcm.chunk(0), -1));
+      engine.awaitHeld(2);
+      // b's 2nd to 7th chunks fill the budget to its 20; the 8th is one too many.
+      for (int i = 1; i < 8; i++) {
         b.send(WsClient.audioJson("b", Pcm.chunk(i), -1));
       }
       JsonNode shed = a.awaitStatus("source_dropped");
       assertThat(shed.path("source").asText()).isEqualTo("a");
-      assertThat(shed.path("dropped_frames").asLong()).isEqualTo(15);
-      await().until(() -> server.scrape().count("audio_buffered_bytes") == 5 * CHUNK);
+      assertThat(shed.path("dropped_frames").asLong()).isEqualTo(14);
+      await().until(() -> server.scrape().count("audio_buffered_bytes") == 6 * CHUNK);
 
       // While shed and within the hold time, a's chunks are dropped on arrival.
       a.send(WsClient.audioJson("a", Pcm.chunk(100), -1));
       OverflowPolicyTest.awaitMetric(server, "audio_frames_received_total", 16, "source", "a");
       Scrape s = server.scrape();
-      assertThat(s.count("audio_frames_dropped_total", "source", "a", "reason", "source_shed")).isEqualTo(16);
+      assertThat(s.count("audio_frames_dropped_total", "source", "a", "reason", "source_shed")).isEqualTo(15);
       assertThat(s.count("audio_frames_dropped_total", "source", "b", "reason", "global_budget")).isEqualTo(1);
       assertThat(s.count("sources_shed_total")).isEqualTo(1);
       assertThat(b.seen("status", "source_dropped")).isEmpty();
@@ -50,8 +54,8 @@ class SheddingTest {
       engine.open();
       a.send("{\"type\":\"stop\"}");
       b.send("{\"type\":\"stop\"}");
-      OverflowPolicyTest.assertCounts(a.awaitType("stopped").path("stats"), 17, 1, 16);
-      OverflowPolicyTest.assertCounts(b.awaitType("stopped").path("stats"), 6, 5, 1);
+      OverflowPolicyTest.assertCounts(a.awaitType("stopped").path("stats"), 17, 2, 15);
+      OverflowPolicyTest.assertCounts(b.awaitType("stopped").path("stats"), 8, 7, 1);
       assertThat(server.scrape().count("sources_restored_total")).isEqualTo(1);
     }
   }
@@ -68,12 +72,15 @@ class SheddingTest {
         a.send(WsClient.audioJson("a", Pcm.chunk(i), -1));
       }
       OverflowPolicyTest.awaitMetric(server, "audio_frames_received_total", 9, "source", "a");
-      for (int i = 0; i < 3; i++) {
+      engine.awaitHeld(1); // a's first chunk is in a decoding turn; 8 are queued
+      b.send(WsClient.audioJson("b", Pcm.chunk(0), -1));
+      engine.awaitHeld(2);
+      for (int i = 1; i < 4; i++) {
         b.send(WsClient.audioJson("b", Pcm.chunk(i), -1));
       }
       // The budget is spent by the block session, but only the drop_oldest source may be shed.
       assertThat(b.awaitStatus("source_dropped").path("source").asText()).isEqualTo("b");
-      OverflowPolicyTest.awaitMetric(server, "audio_frames_received_total", 3, "source", "b");
+      OverflowPolicyTest.awaitMetric(server, "audio_frames_received_total", 4, "source", "b");
       assertThat(server.scrape().count("sources_shed_total")).isEqualTo(1);
       assertThat(a.seen("status", "source_dropped")).isEmpty();
       engine.open();

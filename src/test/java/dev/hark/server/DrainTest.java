@@ -5,20 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hark.asr.AsrEngine;
+import dev.hark.asr.StreamRecognizer;
 import dev.hark.asr.TranscriptListener;
-import dev.hark.ingest.Chunk;
-import dev.hark.ingest.PcmStream;
 import dev.hark.testing.Pcm;
 import dev.hark.testing.Scrape;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** A graceful shutdown: closing, queued audio recognized up to the drain timeout, finals, stopped, then 1001. */
 class DrainTest {
-  /** Reads each chunk slowly and, at the end of the stream, says how many it heard. */
+  /** Reads each 20 ms chunk slowly and, at the end of the stream, says how many it heard. */
   record CountingEngine(long msPerChunk) implements AsrEngine {
     @Override
     public String name() {
@@ -26,13 +26,25 @@ class DrainTest {
     }
 
     @Override
-    public void recognize(PcmStream audio, TranscriptListener results) throws Exception {
-      int n = 0;
-      for (Chunk c = audio.nextChunk(); c != null; c = audio.nextChunk()) {
-        n++;
-        Thread.sleep(msPerChunk);
-      }
-      results.onResult("heard " + n + " chunks", true, 0, n * 20L);
+    public StreamRecognizer open(int sampleRate) {
+      return new StreamRecognizer() {
+        int n;
+
+        @Override
+        public void accept(byte[] pcm, int length, TranscriptListener results) throws InterruptedException {
+          int chunks = length / 640;
+          n += chunks;
+          Thread.sleep(msPerChunk * chunks);
+        }
+
+        @Override
+        public void finish(TranscriptListener results) {
+          results.onResult("heard " + n + " chunks", true, 0, n * 20L, List.of());
+        }
+
+        @Override
+        public void close() {}
+      };
     }
   }
 

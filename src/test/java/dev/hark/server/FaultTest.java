@@ -5,9 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.hark.asr.AsrEngine;
 import dev.hark.asr.NoneEngine;
+import dev.hark.asr.StreamRecognizer;
 import dev.hark.asr.TranscriptListener;
-import dev.hark.ingest.Chunk;
-import dev.hark.ingest.PcmStream;
 import dev.hark.testing.Pcm;
 import dev.hark.testing.RawHttp;
 import dev.hark.testing.Scrape;
@@ -20,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Clients that misbehave: slow upgrades, silence without FIN, never reading, vanishing mid-stream. Nothing leaks. */
@@ -104,7 +104,7 @@ class FaultTest {
     }
   }
 
-  /** Says a long final transcript for every chunk: output a client must read. */
+  /** Says a long final transcript for every 20 ms chunk: output a client must read. */
   record ChattyEngine() implements AsrEngine {
     @Override
     public String name() {
@@ -112,11 +112,22 @@ class FaultTest {
     }
 
     @Override
-    public void recognize(PcmStream audio, TranscriptListener results) {
+    public StreamRecognizer open(int sampleRate) {
       String text = "word ".repeat(6400); // 32 KB a chunk: a few hundred chunks pass every buffer
-      for (Chunk c = audio.nextChunk(); c != null; c = audio.nextChunk()) {
-        results.onResult(text, true, 0, 20);
-      }
+      return new StreamRecognizer() {
+        @Override
+        public void accept(byte[] pcm, int length, TranscriptListener results) {
+          for (int at = 0; at < length; at += 640) {
+            results.onResult(text, true, 0, 20, List.of());
+          }
+        }
+
+        @Override
+        public void finish(TranscriptListener results) {}
+
+        @Override
+        public void close() {}
+      };
     }
   }
 

@@ -1,0 +1,206 @@
+package dev.hark.asr;
+
+import dev.hark.ingest.PcmStream;
+import dev.hark.metrics.HarkMetrics;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The recognizer's CPU, shared by every stream: a fixed set of platform decoding threads (decoding is CPU-bound
+ * native work, never for virtual threads' carriers or event loops) serves every stream that has queued audio, in
+ * turns of at most {@code --asr-turn-ms} (200 ms) of audio, first come first served, so every stream gets results as it goes
+ * and none waits for another to end. A stream with nothing queued is in no queue and costs nothing. A thread is
+ * woken only when one is idle (the run queue was empty); a busy one takes the next stream by itself. A turn that
+ * outlasts the stall timeout is taken for a call that will never return: its stream fails, its thread is written
+ * off and a new one started, and the other streams go on.
+ */
+public final class DecodeScheduler implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DecodeScheduler.class);
+
+  private final AsrEngine engine;
+  private final LinkedBlockingQueue<DecodeJob> ready = new LinkedBlockingQueue<>();
+  private final Set<DecodeJob> jobs = ConcurrentHashMap.newKeySet();
+  private final List<DecodingThread> threads = new CopyOnWriteArrayList<>();
+  private final AtomicInteger threadNumbers = new AtomicInteger();
+  private final ScheduledExecutorService watchdog;
+  private final DecodeMeters meters;
+  private final long stallNanos;
+  private final int turnMs;
+  private volatile boolean closed;
+
+  public DecodeScheduler(AsrEngine engine, AsrSettings settings, HarkMetrics metrics) {
+    this.engine = engine;
+    this.stallNanos = settings.stallTimeout().toNanos();
+    this.turnMs = settings.turnMs();
+    this.meters = new DecodeMeters(engine.name(), settings.workers(), metrics, this);
+    for (int i = 0; i < settings.workers(); i++) {
+      startThread();
+    }
+    watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "asr-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = Math.max(10, settings.stallTimeout().toMillis() / 4);
+    watchdog.scheduleWithFixedDelay(this::writeOffHungThreads, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Starts recognizing {@code audio}; {@code results} hears every result with its span on the source's timeline.
+   * Returns at once (it runs on the session's event loop); the stream calls {@link PcmStream#end()} when done.
+   */
+  public void start(PcmStream audio, TranscriptListener results) {
+    DecodeJob job = new DecodeJob(this, audio, results);
+    jobs.add(job);
+    job.waitForAudio();
+  }
+
+  int turnMs() {
+    return turnMs;
+  }
+
+  AsrEngine engine() {
+    return engine;
+  }
+
+  DecodeMeters meters() {
+    return meters;
+  }
+
+  /** Puts {@code job} at the back of the line. Any thread. */
+  void ready(DecodeJob job) {
+    ready.offer(job);
+  }
+
+  void ended(DecodeJob job) {
+    jobs.remove(job);
+  }
+
+  /** Streams being recognized (registered and not yet ended). */
+  int streams() {
+    return jobs.size();
+  }
+
+  /** The largest decode lag of any stream now: audio queued or in a turn, not yet decoded, in ms. */
+  long maxLagMs() {
+    long max = 0;
+    for (DecodeJob j : jobs) {
+      max = Math.max(max, j.lagMs());
+    }
+    return max;
+  }
+
+  private void startThread() {
+    DecodingThread t = new DecodingThread();
+    threads.add(t);
+    Thread.ofPlatform().daemon().name("asr-decoding-" + threadNumbers.incrementAndGet()).start(t);
+  }
+
+  private void writeOffHungThreads() {
+    long now = System.nanoTime();
+    for (DecodingThread t : threads) {
+      DecodeJob job = t.current;
+      long started = t.turnStarted;
+      if (job != null && started != 0 && now - started > stallNanos && !t.writtenOff) {
+        t.writtenOff = true;
+        threads.remove(t);
+        meters.threadWrittenOff();
+        log.warn("a decoding turn of session={} source={} has run {} ms: its thread is written off and replaced",
+            job.sessionId(), job.source(), (now - started) / 1_000_000);
+        startThread();
+        job.hung(new DecoderHungException("the recognizer did not return from a turn within "
+            + stallNanos / 1_000_000 + " ms"));
+      }
+    }
+  }
+
+  /** Stops the decoding threads; streams still open are closed. The engine is the caller's to close. */
+  @Override
+  public void close() {
+    closed = true;
+    watchdog.shutdownNow();
+    for (DecodingThread t : threads) {
+      t.stop();
+    }
+    for (DecodingThread t : threads) {
+      t.awaitStop(2_000);
+    }
+    for (DecodeJob j : jobs) {
+      j.closeIfIdle();
+    }
+  }
+
+  /** True if a decoding thread was written off: its native call may still use the model, so keep the model. */
+  public boolean anyWrittenOff() {
+    return meters.writtenOff() > 0;
+  }
+
+  /** A recognizer that did not return from a turn. */
+  static final class DecoderHungException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    DecoderHungException(String message) {
+      super(message);
+    }
+  }
+
+  /** One decoding thread: takes the next ready stream, runs one turn, and again. */
+  private final class DecodingThread implements Runnable {
+    volatile DecodeJob current;
+    volatile long turnStarted;
+    volatile boolean writtenOff;
+    private volatile Thread thread;
+
+    @Override
+    public void run() {
+      thread = Thread.currentThread();
+      while (!closed && !writtenOff) {
+        DecodeJob job;
+        try {
+          job = ready.take();
+        } catch (InterruptedException e) {
+          return; // close()
+        }
+        long t0 = System.nanoTime();
+        current = job;
+        turnStarted = t0;
+        meters.busy(1);
+        try {
+          job.turn(() -> writtenOff);
+        } finally {
+          turnStarted = 0;
+          current = null;
+          meters.busy(-1);
+          meters.busyNanos(System.nanoTime() - t0);
+        }
+      }
+    }
+
+    void stop() {
+      Thread t = thread;
+      if (t != null) {
+        t.interrupt();
+      }
+    }
+
+    void awaitStop(long millis) {
+      Thread t = thread;
+      if (t != null) {
+        try {
+          t.join(millis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+}

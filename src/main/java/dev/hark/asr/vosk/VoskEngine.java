@@ -1,0 +1,80 @@
+package dev.hark.asr.vosk;
+
+import dev.hark.asr.AsrEngine;
+import dev.hark.asr.AsrEngineProvider;
+import dev.hark.asr.AsrSettings;
+import dev.hark.asr.StreamRecognizer;
+import dev.hark.metrics.HarkMetrics;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.vosk.LibVosk;
+import org.vosk.LogLevel;
+import org.vosk.Model;
+import org.vosk.Recognizer;
+
+/**
+ * Vosk (Kaldi) speech recognition: one model, loaded once and shared, and a recognizer per stream, opened in
+ * milliseconds and closed (its native memory freed) when the stream ends. The model built in is Vosk's small US
+ * English one, unpacked at build time next to the jar; {@code --asr-model DIR} loads any other.
+ */
+public final class VoskEngine implements AsrEngine {
+  /** Where the build unpacks the built-in model, beside the jar (or beside target/classes). */
+  static final String BUILT_IN_MODEL = "vosk-model-en-us";
+
+  private final Model model;
+
+  public VoskEngine(Path modelDir) throws IOException {
+    if (!Files.isDirectory(modelDir.resolve("am")) && !Files.isRegularFile(modelDir.resolve("conf/model.conf"))) {
+      throw new IOException("no Vosk model in " + modelDir + " (expected its am/ and conf/ folders)");
+    }
+    LibVosk.setLogLevel(LogLevel.WARNINGS);
+    model = new Model(modelDir.toString());
+  }
+
+  /** The model the build unpacked, beside the jar or the classes directory. */
+  public static Path builtInModel() {
+    try {
+      Path code = Path.of(VoskEngine.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return code.getParent().resolve(BUILT_IN_MODEL);
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("cannot tell where Hark's jar is", e);
+    }
+  }
+
+  @Override
+  public String name() {
+    return "vosk";
+  }
+
+  @Override
+  public StreamRecognizer open(int sampleRate) throws IOException {
+    Recognizer r = new Recognizer(model, sampleRate);
+    r.setWords(true);
+    return new VoskStream(r, sampleRate);
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+
+  /** Registers {@code vosk} with {@link dev.hark.asr.AsrEngines}. */
+  public static final class Provider implements AsrEngineProvider {
+    @Override
+    public String name() {
+      return "vosk";
+    }
+
+    @Override
+    public AsrEngine create(AsrSettings settings, HarkMetrics metrics) throws IOException {
+      Path dir = settings.model() != null ? settings.model() : builtInModel();
+      if (settings.model() == null && !Files.isDirectory(dir)) {
+        throw new IOException("the built-in Vosk model is missing at " + dir
+            + ": build with ./mvnw package (./hark does), or give --asr-model DIR");
+      }
+      return new VoskEngine(dir);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package dev.hark.asr.vosk;
+
+import dev.hark.asr.StreamRecognizer;
+import dev.hark.asr.TranscriptListener;
+import dev.hark.protocol.Word;
+import java.util.List;
+import org.vosk.Recognizer;
+
+/**
+ * One stream's Vosk recognizer. Vosk says when an utterance ends (at a pause); its words then come with times in
+ * seconds since the stream's first sample and a confidence. A partial is reported at most once a turn, and only
+ * when its text changed, spanning from the end of the last final to the audio decoded so far.
+ */
+final class VoskStream implements StreamRecognizer {
+  private final Recognizer recognizer;
+  private final int sampleRate;
+  private long samples;
+  private long lastFinalEndMs;
+  private String lastPartial = "";
+
+  VoskStream(Recognizer recognizer, int sampleRate) {
+    this.recognizer = recognizer;
+    this.sampleRate = sampleRate;
+  }
+
+  @Override
+  public void accept(byte[] pcm, int length, TranscriptListener results) {
+    boolean utteranceEnded = recognizer.acceptWaveForm(pcm, length);
+    samples += length / 2;
+    if (utteranceEnded) {
+      reportFinal(VoskJson.result(recognizer.getResult()), results);
+      return;
+    }
+    String partial = VoskJson.partial(recognizer.getPartialResult());
+    if (!partial.isEmpty() && !partial.equals(lastPartial)) {
+      lastPartial = partial;
+      results.onResult(partial, false, lastFinalEndMs, samples * 1000 / sampleRate, List.of());
+    }
+  }
+
+  @Override
+  public void finish(TranscriptListener results) {
+    reportFinal(VoskJson.result(recognizer.getFinalResult()), results);
+  }
+
+  private void reportFinal(VoskJson.Result r, TranscriptListener results) {
+    lastPartial = "";
+    if (r.text().isEmpty()) {
+      return; // silence: nothing was said
+    }
+    List<Word> words = r.words();
+    long start = words.isEmpty() ? lastFinalEndMs : words.get(0).startMs();
+    long end = words.isEmpty() ? samples * 1000 / sampleRate : words.get(words.size() - 1).endMs();
+    lastFinalEndMs = end;
+    results.onResult(r.text(), true, start, end, words);
+  }
+
+  @Override
+  public void close() {
+    recognizer.close();
+  }
+}
