@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Soak: overload Hark for a while (more sources than decoders) and sample its heap every 10 s.
+# Soak: overload Hark for a while (more real-time sources than the decoding threads can take) and sample its heap every 10 s.
 #   scripts/soak.sh [SECONDS=600] [SESSIONS=60] [HEAP=1g]
-# Starts its own server (Sphinx4, 2 decoders, -Xmx$HEAP) on port 8095, drives SESSIONS stereo sessions of real
+# Starts its own server (Vosk, 2 decoding threads, -Xmx$HEAP) on port 8095, drives SESSIONS stereo sessions of real
 # speech with `hark bench`, writes target/soak/heap.csv (seconds, heap used, live data after GC, buffered audio
 # bytes, frames dropped, sessions) and prints the maxima. The bound to hold: live data after GC well under HEAP,
 # buffered audio under --max-buffered-mb, no growth from the first minute to the last.
@@ -10,7 +10,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 secs="${1:-600}"; sessions="${2:-60}"; heap="${3:-1g}"; port=8095
 out="$root/target/soak"; mkdir -p "$out"
 cd "$root"
-HARK_JAVA_OPTS="-Xmx$heap" ./hark serve --port "$port" --asr sphinx4 --asr-workers 2 >"$out/serve.log" 2>&1 &
+HARK_JAVA_OPTS="-Xmx$heap" ./hark serve --port "$port" --asr vosk --asr-workers 2 >"$out/serve.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
