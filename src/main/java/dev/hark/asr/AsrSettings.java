@@ -11,24 +11,40 @@ import java.time.Duration;
  * @param stallTimeout how long one turn of decoding may take before its thread is written off as hung
  * @param model the Vosk model directory, or null for the one built in
  * @param turnMs the most audio one decoding turn takes before the stream goes to the back of the line
+ * @param shedLagMs the decode lag past which, with the decoding threads saturated, the recognizer is at capacity
+ * @param shed whether whole sources are shed at capacity (off: every stream lags and drops alike)
  */
-public record AsrSettings(int workers, double noneRtf, Duration stallTimeout, Path model, int turnMs) {
+public record AsrSettings(int workers, double noneRtf, Duration stallTimeout, Path model, int turnMs, int shedLagMs,
+    boolean shed) {
   /** The default turn: short enough that every stream gets partial results as it goes. */
   public static final int TURN_MS = 200;
 
   public static AsrSettings defaults() {
-    return new AsrSettings(Runtime.getRuntime().availableProcessors(), 0, Duration.ofSeconds(10), null, TURN_MS);
+    return new AsrSettings(Runtime.getRuntime().availableProcessors(), 0, Duration.ofSeconds(10), null, TURN_MS,
+        SHED_LAG_MS, true);
   }
 
+  /** The default lag bound: past a turn's 200 ms, short of the default 48-chunk queue's 960 ms. */
+  public static final int SHED_LAG_MS = 750;
+
   public AsrSettings withWorkers(int n) {
-    return new AsrSettings(n, noneRtf, stallTimeout, model, turnMs);
+    return new AsrSettings(n, noneRtf, stallTimeout, model, turnMs, shedLagMs, shed);
   }
 
   public AsrSettings withStallTimeout(Duration d) {
-    return new AsrSettings(workers, noneRtf, d, model, turnMs);
+    return new AsrSettings(workers, noneRtf, d, model, turnMs, shedLagMs, shed);
   }
 
   public AsrSettings withTurnMs(int ms) {
-    return new AsrSettings(workers, noneRtf, stallTimeout, model, ms);
+    return new AsrSettings(workers, noneRtf, stallTimeout, model, ms, shedLagMs, shed);
+  }
+
+  public AsrSettings withNoneRtf(double rtf) {
+    return new AsrSettings(workers, rtf, stallTimeout, model, turnMs, shedLagMs, shed);
+  }
+
+  /** Capacity shedding: the lag bound, and whether whole sources are shed past it. */
+  public AsrSettings withShedding(int lagMs, boolean on) {
+    return new AsrSettings(workers, noneRtf, stallTimeout, model, turnMs, lagMs, on);
   }
 }

@@ -36,11 +36,16 @@ public final class DecodeScheduler implements AutoCloseable {
   private final long stallNanos;
   private final int turnMs;
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicLong busyNanos = new java.util.concurrent.atomic.AtomicLong();
+  private final int workers;
+  private long lastLoadNanos = System.nanoTime();
+  private long lastBusyNanos;
 
   public DecodeScheduler(AsrEngine engine, AsrSettings settings, HarkMetrics metrics) {
     this.engine = engine;
     this.stallNanos = settings.stallTimeout().toNanos();
     this.turnMs = settings.turnMs();
+    this.workers = settings.workers();
     this.meters = new DecodeMeters(engine.name(), settings.workers(), metrics, this);
     for (int i = 0; i < settings.workers(); i++) {
       startThread();
@@ -123,6 +128,32 @@ public final class DecodeScheduler implements AutoCloseable {
     }
   }
 
+  /**
+   * Reports {@link #load()} to {@code listener} every {@code everyMillis}, on the scheduler's own timer thread.
+   */
+  public void reportLoad(java.util.function.Consumer<DecodeLoad> listener, long everyMillis) {
+    watchdog.scheduleAtFixedRate(() -> listener.accept(load()), everyMillis, everyMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** The load since the last call (one caller at a time): turns in progress count up to now. */
+  synchronized DecodeLoad load() {
+    long now = System.nanoTime();
+    long busy = busyNanos.get();
+    for (DecodingThread t : threads) {
+      long started = t.turnStarted;
+      if (started != 0) {
+        busy += now - started;
+      }
+    }
+    double utilisation = now == lastLoadNanos ? 0
+        : Math.min(1, (double) (busy - lastBusyNanos) / ((now - lastLoadNanos) * (double) workers));
+    // A turn still in progress counts up to now here; when it ends its whole length is added to busyNanos, and
+    // the next interval's difference takes this part back out.
+    lastBusyNanos = busy;
+    lastLoadNanos = now;
+    return new DecodeLoad(workers, Math.max(0, utilisation), maxLagMs(), streams());
+  }
+
   /** Stops the decoding threads; streams still open are closed. The engine is the caller's to close. */
   @Override
   public void close() {
@@ -180,7 +211,9 @@ public final class DecodeScheduler implements AutoCloseable {
           turnStarted = 0;
           current = null;
           meters.busy(-1);
-          meters.busyNanos(System.nanoTime() - t0);
+          long spent = System.nanoTime() - t0;
+          meters.busyNanos(spent);
+          busyNanos.addAndGet(spent);
         }
       }
     }

@@ -44,6 +44,15 @@ final class ServeCommand implements Callable<Integer> {
       description = "A decoding turn that takes longer is taken as hung: its stream fails, its thread is replaced (default: ${DEFAULT-VALUE}).")
   long asrStallMs;
 
+  @Option(names = "--asr-shed-lag-ms", defaultValue = "750", paramLabel = "MS",
+      description = "With the decoding threads saturated, a decode lag past this puts the recognizer at capacity: "
+          + "new sessions get 503 and whole sources are shed, lowest priority then newest first (default: ${DEFAULT-VALUE}).")
+  int asrShedLagMs;
+
+  @Option(names = "--no-asr-shed",
+      description = "At recognizer capacity, refuse new sessions but shed no source: every stream then lags and drops alike.")
+  boolean noAsrShed;
+
   @Option(names = "--none-rtf", defaultValue = "0", paramLabel = "X",
       description = "With --asr none: seconds of work per second of audio, e.g. 1.0 = exactly real time (default: ${DEFAULT-VALUE}).")
   double noneRtf;
@@ -140,9 +149,9 @@ final class ServeCommand implements Callable<Integer> {
       return fail("no recognizer called \"" + asr + "\"; known: " + String.join(", ", AsrEngines.names()));
     }
     AsrSettings asrSettings = new AsrSettings(asrWorkers == null ? AsrSettings.defaults().workers() : asrWorkers,
-        noneRtf, Duration.ofMillis(asrStallMs), asrModel, AsrSettings.TURN_MS);
-    if (asrSettings.workers() < 1 || asrStallMs < 1 || noneRtf < 0) {
-      return fail("--asr-workers and --asr-stall-timeout-ms must be positive, --none-rtf at least 0");
+        noneRtf, Duration.ofMillis(asrStallMs), asrModel, AsrSettings.TURN_MS, asrShedLagMs, !noAsrShed);
+    if (asrSettings.workers() < 1 || asrStallMs < 1 || noneRtf < 0 || asrShedLagMs < 1) {
+      return fail("--asr-workers, --asr-stall-timeout-ms and --asr-shed-lag-ms must be positive, --none-rtf at least 0");
     }
     if (asrModel != null && !java.nio.file.Files.isDirectory(asrModel)) {
       return fail("--asr-model " + asrModel + " is not a directory");

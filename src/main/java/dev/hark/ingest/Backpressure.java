@@ -2,6 +2,7 @@ package dev.hark.ingest;
 
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.DropReason;
+import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.OverflowPolicy;
 import dev.hark.protocol.StatusState;
 import org.slf4j.Logger;
@@ -129,19 +130,18 @@ final class Backpressure {
     maybeEndEpisode(src);
   }
 
-  void shed(SourceState src, boolean closed) {
+  void shed(SourceState src, boolean closed, ShedReason reason) {
     int n = src.queue().clear();
-    src.markShed(System.nanoTime());
+    src.markShed(System.nanoTime(), reason);
     if (closed) {
       return;
     }
     if (n > 0) {
       src.recordDrops(DropReason.SOURCE_SHED, n);
     }
-    metrics.sourceShed();
+    metrics.sourceShed(reason.wire());
     session.sendStatus(StatusState.SOURCE_DROPPED, src);
-    log.info("session={} source={} shed to keep the buffer budget: {} queued chunks dropped", session.id(),
-        src.name(), n);
+    log.info("session={} source={} shed ({}): {} queued chunks dropped", session.id(), src.name(), reason.wire(), n);
   }
 
   void restore(SourceState src) {

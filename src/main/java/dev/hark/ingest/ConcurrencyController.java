@@ -3,6 +3,7 @@ package dev.hark.ingest;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.DropReason;
 import dev.hark.protocol.OverflowPolicy;
+import dev.hark.protocol.ShedReason;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +26,10 @@ public final class ConcurrencyController {
   private final long shedIntervalNanos;
   private volatile boolean draining;
   private volatile boolean loaded;
+  /** The recognizer is saturated: new sessions are refused until it relaxes (see {@link #recognizerLoad}). */
+  private volatile boolean atCapacity;
+  /** Last capacity shed or restore; written only by the one thread that reports the recognizer's load. */
+  private long lastCapacityChangeNanos = System.nanoTime() - (1L << 40);
 
   public ConcurrencyController(IngestSettings settings, HarkMetrics metrics) {
     this.settings = settings;
@@ -53,7 +58,7 @@ public final class ConcurrencyController {
   public boolean tryReserveSession() {
     while (true) {
       int n = sessions.get();
-      if (!loaded || draining || n >= settings.maxSessions()) {
+      if (!loaded || draining || atCapacity || n >= settings.maxSessions()) {
         return false;
       }
       if (sessions.compareAndSet(n, n + 1)) {
@@ -68,7 +73,7 @@ public final class ConcurrencyController {
 
   /** Whether a new session would be taken now (what {@code /readyz} reports). */
   public boolean acceptingSessions() {
-    return loaded && !draining && sessions.get() < settings.maxSessions();
+    return loaded && !draining && !atCapacity && sessions.get() < settings.maxSessions();
   }
 
   /** Sessions are taken from now on: the recognizer is loaded. */
@@ -76,9 +81,77 @@ public final class ConcurrencyController {
     loaded = true;
   }
 
-  /** Why sessions are not taken now: "starting", "draining" or "full". */
+  /** Why sessions are not taken now: "starting", "draining", "at_capacity" (the recognizer) or "full". */
   public String refusal() {
-    return !loaded ? "starting" : draining ? "draining" : "full";
+    return !loaded ? "starting" : draining ? "draining" : atCapacity ? "at_capacity" : "full";
+  }
+
+  public boolean atCapacity() {
+    return atCapacity;
+  }
+
+  /**
+   * The recognizer's load, as measured by the decode scheduler a few times a second (one caller thread). It is
+   * saturated when the decoding threads were busy at least 90% of the last interval and some stream's decode lag
+   * is past {@code lagBoundMs}; it has relaxed below 75% and a quarter of the bound (the gap between is the
+   * hysteresis). While saturated, new sessions are refused and, at most once per shed hold, one whole source is
+   * shed if {@code shed} is on; once relaxed, at most once per hold, one source shed for capacity comes back.
+   */
+  public void recognizerLoad(double utilisation, long maxLagMs, long lagBoundMs, boolean shed) {
+    boolean saturated = utilisation >= 0.9 && maxLagMs > lagBoundMs;
+    boolean relaxed = utilisation < 0.75 && maxLagMs < lagBoundMs / 4;
+    if (saturated) {
+      atCapacity = true;
+    } else if (relaxed) {
+      atCapacity = false;
+    }
+    long now = System.nanoTime();
+    if (now - lastCapacityChangeNanos < shedHoldNanos) {
+      return;
+    }
+    SourceState s = saturated && shed ? capacityVictim() : relaxed ? capacityReturn() : null;
+    if (s == null) {
+      return;
+    }
+    lastCapacityChangeNanos = now;
+    SessionState session = s.session();
+    if (saturated) {
+      if (s.claimShed()) {
+        session.channel().execute(() -> session.shedSource(s, ShedReason.ASR_CAPACITY));
+      }
+    } else {
+      session.channel().execute(() -> session.restoreSource(s));
+    }
+  }
+
+  /** Lowest priority first, then the newest source; never a block session's, nor one already shed. */
+  private SourceState capacityVictim() {
+    SourceState victim = null;
+    for (SourceState s : sources) {
+      if (s.isShed() || s.session().policy() == OverflowPolicy.BLOCK || s.session().stopRequested()) {
+        continue;
+      }
+      if (victim == null || s.priority() < victim.priority()
+          || (s.priority() == victim.priority() && s.openedNanos() > victim.openedNanos())) {
+        victim = s;
+      }
+    }
+    return victim;
+  }
+
+  /** Highest priority first, then the source shed longest ago. */
+  private SourceState capacityReturn() {
+    SourceState back = null;
+    for (SourceState s : sources) {
+      if (!s.isShed() || s.shedReason() != ShedReason.ASR_CAPACITY) {
+        continue;
+      }
+      if (back == null || s.priority() > back.priority()
+          || (s.priority() == back.priority() && s.shedAtNanos() < back.shedAtNanos())) {
+        back = s;
+      }
+    }
+    return back;
   }
 
   public int sessionsActive() {
@@ -135,7 +208,8 @@ public final class ConcurrencyController {
     if (!source.isShed()) {
       return false;
     }
-    if (budget.belowLowWatermark() && System.nanoTime() - source.shedAtNanos() >= shedHoldNanos) {
+    if (source.shedReason() == ShedReason.BUFFER_BUDGET && budget.belowLowWatermark()
+        && System.nanoTime() - source.shedAtNanos() >= shedHoldNanos) {
       session.restoreSource(source);
       return false;
     }
@@ -160,7 +234,7 @@ public final class ConcurrencyController {
     }
     if (victim != null && victim.claimShed()) {
       SourceState v = victim;
-      v.session().channel().execute(() -> v.session().shedSource(v));
+      v.session().channel().execute(() -> v.session().shedSource(v, ShedReason.BUFFER_BUDGET));
     }
   }
 

@@ -8,6 +8,7 @@ import dev.hark.protocol.ErrorCode;
 import dev.hark.protocol.OverflowPolicy;
 import dev.hark.protocol.ProtocolError;
 import dev.hark.protocol.ServerMessage;
+import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.SourceStats;
 import dev.hark.protocol.StatusState;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ public final class SessionState {
   private final int maxMessagesPerSecond;
   private int sampleRate;
   private OverflowPolicy policy;
+  private java.util.Map<String, Integer> priorities = java.util.Map.of();
   private boolean started;
   private boolean audioSeen;
   private boolean stopping;
@@ -126,6 +128,7 @@ public final class SessionState {
     started = true;
     sampleRate = s.sampleRate() == null ? settings.sampleRate() : s.sampleRate();
     policy = s.overflow() == null ? settings.overflow() : s.overflow();
+    priorities = s.priority();
     for (String name : names) {
       declared.add(openSource(name));
     }
@@ -182,6 +185,7 @@ public final class SessionState {
   private SourceState openSource(String name) {
     SourceQueue queue = new SourceQueue(settings.queueMax(), settings.queueMaxBytes(sampleRate), controller.budget());
     SourceState src = new SourceState(this, name, queue, metrics, sampleRate, settings.statusInterval().toNanos());
+    src.priority(priorities.getOrDefault(name, 0));
     sources.put(name, src);
     controller.register(src);
     controller.consumerStarted();
@@ -260,12 +264,14 @@ public final class SessionState {
     }
   }
 
-  void shedSource(SourceState src) {
-    backpressure.shed(src, closed);
+  void shedSource(SourceState src, ShedReason reason) {
+    backpressure.shed(src, closed, reason);
   }
 
   void restoreSource(SourceState src) {
-    backpressure.restore(src);
+    if (src.isShed() && !closed) {
+      backpressure.restore(src);
+    }
   }
 
   List<SourceStats> stats() {
@@ -300,6 +306,7 @@ public final class SessionState {
   }
 
   void sendStatus(StatusState state, SourceState src) {
-    channel.send(new ServerMessage.Status(state, src.name(), src.droppedTotal(), src.queue().depth()));
+    ShedReason reason = state == StatusState.SOURCE_DROPPED ? src.shedReason() : null;
+    channel.send(new ServerMessage.Status(state, src.name(), src.droppedTotal(), src.queue().depth(), reason));
   }
 }

@@ -5,6 +5,7 @@ import dev.hark.metrics.SourceMeters;
 import dev.hark.protocol.DropReason;
 import dev.hark.protocol.ErrorCode;
 import dev.hark.protocol.ServerMessage;
+import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.SourceStats;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,7 +33,11 @@ public final class SourceState {
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private final AtomicBoolean shedPending = new AtomicBoolean();
   private volatile boolean shed;
-  private long shedAtNanos;
+  private volatile long shedAtNanos;
+  private volatile ShedReason shedReason;
+  /** Set by start's priority: a higher one is kept longer when the recognizer is at capacity. */
+  private volatile int priority;
+  private final long openedNanos = System.nanoTime();
   private long framesReceived;
   private long bytesReceived;
   private long samplesReceived;
@@ -153,6 +158,18 @@ public final class SourceState {
     return sum;
   }
 
+  int priority() {
+    return priority;
+  }
+
+  void priority(int p) {
+    priority = p;
+  }
+
+  long openedNanos() {
+    return openedNanos;
+  }
+
   public boolean isShed() {
     return shed;
   }
@@ -162,10 +179,16 @@ public final class SourceState {
     return !shed && shedPending.compareAndSet(false, true);
   }
 
-  void markShed(long now) {
+  void markShed(long now, ShedReason reason) {
     shedAtNanos = now;
+    shedReason = reason;
     shed = true;
     shedPending.set(false);
+  }
+
+  /** Why this source is (or was last) shed. */
+  ShedReason shedReason() {
+    return shedReason;
   }
 
   void markRestored() {

@@ -48,7 +48,7 @@ public final class HarkMetrics {
   private final Map<String, Counter> httpRejected = new ConcurrentHashMap<>();
   private final Counter idleClosed;
   private final Counter backpressureEpisodes;
-  private final Counter sourcesShed;
+  private final Map<String, Counter> sourcesShed = new ConcurrentHashMap<>();
   private final Counter sourcesRestored;
   private final Counter readPauses;
   private final Counter seqMissing;
@@ -63,7 +63,6 @@ public final class HarkMetrics {
     sessionsTotal = counter("sessions.started", "Sessions opened since start");
     idleClosed = counter("connections.idle.closed", "Connections closed after --idle-timeout-s with nothing received");
     backpressureEpisodes = counter("backpressure.episodes", "Times a source started dropping chunks");
-    sourcesShed = counter("sources.shed", "Whole sources shed to keep the global buffer budget");
     sourcesRestored = counter("sources.restored", "Shed sources taken in again");
     readPauses = counter("socket.read.pauses", "Times a block-policy session stopped reading its socket");
     seqMissing = counter("audio.seq.missing", "Chunks the clients' seq numbers say never arrived");
@@ -152,8 +151,9 @@ public final class HarkMetrics {
     backpressureEpisodes.increment();
   }
 
-  public void sourceShed() {
-    sourcesShed.increment();
+  public void sourceShed(String reason) {
+    sourcesShed.computeIfAbsent(reason, r -> counter("sources.shed", "Whole sources shed, by reason (buffer_budget, "
+        + "asr_capacity)", "reason", r)).increment();
   }
 
   public void sourceRestored() {

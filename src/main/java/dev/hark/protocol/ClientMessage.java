@@ -1,12 +1,26 @@
 package dev.hark.protocol;
 
 import java.util.List;
+import java.util.Map;
 
 /** The messages a client sends; see docs/protocol.md for the wire form of each. */
 public sealed interface ClientMessage extends Decoded {
 
-  /** Opens the session: sample rate, the sources (in binary-frame index order) and the overflow policy; null fields take the defaults. */
-  record Start(Integer sampleRate, List<String> sources, OverflowPolicy overflow) implements ClientMessage {}
+  /**
+   * Opens the session: sample rate, the sources (in binary-frame index order), the overflow policy, and each
+   * source's priority (higher is kept longer when the recognizer is at capacity; absent is 0); null fields take
+   * the defaults.
+   */
+  record Start(Integer sampleRate, List<String> sources, OverflowPolicy overflow, Map<String, Integer> priority)
+      implements ClientMessage {
+    public Start(Integer sampleRate, List<String> sources, OverflowPolicy overflow) {
+      this(sampleRate, sources, overflow, Map.of());
+    }
+
+    public Start {
+      priority = priority == null ? Map.of() : Map.copyOf(priority);
+    }
+  }
 
   /** One chunk of PCM16 little-endian mono audio for a named source; {@code seq} is -1 when the client sent none. */
   record Audio(String source, byte[] pcm, long seq) implements ClientMessage {}

@@ -117,6 +117,7 @@ public final class MessageDecoder {
     long seq = -1;
     Integer sampleRate;
     List<String> sources;
+    java.util.Map<String, Integer> priority;
     String overflow;
 
     ProtocolError read(String name, JsonToken value, JsonParser p, byte[] buf, int len) throws IOException {
@@ -167,6 +168,9 @@ public final class MessageDecoder {
         case "sources" -> {
           return readSources(value, p);
         }
+        case "priority" -> {
+          return readPriority(value, p);
+        }
         case "overflow" -> {
           if (value != JsonToken.VALUE_STRING) {
             return new ProtocolError(ErrorCode.BAD_OVERFLOW, "overflow must be drop_oldest, drop_newest or block");
@@ -174,6 +178,32 @@ public final class MessageDecoder {
           overflow = p.getText();
         }
         default -> p.skipChildren();
+      }
+      return null;
+    }
+
+    /** {@code {"mic": 2, "system": 1}}: whole numbers from -1000 to 1000 for valid source names. */
+    private ProtocolError readPriority(JsonToken value, JsonParser p) throws IOException {
+      if (value != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        return wrongType("priority", "an object of source names to whole numbers");
+      }
+      priority = new java.util.HashMap<>();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        if (!SourceName.isValid(name)) {
+          return SourceName.invalid(name);
+        }
+        if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
+            || Math.abs(p.getIntValue()) > 1000) {
+          p.skipChildren();
+          return new ProtocolError(ErrorCode.BAD_MESSAGE, "priority of a source must be a whole number from -1000 to 1000");
+        }
+        if (priority.size() >= 255) {
+          return new ProtocolError(ErrorCode.TOO_MANY_SOURCES, "priority names more than 255 sources");
+        }
+        priority.put(name, p.getIntValue());
       }
       return null;
     }
@@ -266,7 +296,7 @@ public final class MessageDecoder {
               "overflow must be drop_oldest, drop_newest or block, got \"" + SourceName.abbreviate(overflow) + "\"");
         }
       }
-      return new ClientMessage.Start(sampleRate, sources == null ? null : List.copyOf(sources), policy);
+      return new ClientMessage.Start(sampleRate, sources == null ? null : List.copyOf(sources), policy, priority);
     }
 
     private static ProtocolError wrongType(String field, String expected) {

@@ -53,6 +53,9 @@ public final class MessageEncoder {
         g.writeStringField("source", s.source());
         g.writeNumberField("dropped_frames", s.droppedFrames());
         g.writeNumberField("queue_depth", s.queueDepth());
+        if (s.reason() != null) {
+          g.writeStringField("reason", s.reason().wire());
+        }
       }
       case ServerMessage.SeqGap s -> {
         g.writeStringField("type", "status");

@@ -19,8 +19,9 @@ public sealed interface ServerMessage {
     }
   }
 
-  /** A change in one source's queue or admission; see {@link StatusState}. */
-  record Status(StatusState state, String source, long droppedFrames, int queueDepth) implements ServerMessage {}
+  /** A change in one source's queue or admission; see {@link StatusState}. {@code reason} only for a shed source. */
+  record Status(StatusState state, String source, long droppedFrames, int queueDepth, ShedReason reason)
+      implements ServerMessage {}
 
   /** The client's {@code seq} numbers for a source skipped ahead: {@code missingFrames} is the running total. */
   record SeqGap(String source, long expectedSeq, long receivedSeq, long missingFrames) implements ServerMessage {}

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -29,9 +30,11 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
   private final Admission admission;
   private final ThrottledLog clientFaults;
   private final ThrottledLog serverFaults;
+  private final Supplier<byte[]> capacity;
 
   ConnectionPipeline(ServerConfig config, ConcurrencyController controller, HarkMetrics metrics,
-      SourceConsumer consumer, ChannelGroup sessions) {
+      SourceConsumer consumer, ChannelGroup sessions, Supplier<byte[]> capacity) {
+    this.capacity = capacity;
     this.config = config;
     this.controller = controller;
     this.metrics = metrics;
@@ -55,7 +58,7 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
             .setMaxInitialLineLength(HttpLimits.MAX_REQUEST_LINE_BYTES)
             .setMaxHeaderSize(HttpLimits.MAX_HEADER_BYTES)),
         new BoundedHttpAggregator(metrics),
-        new HttpRoutes(controller, metrics, page, admission, clientFaults),
+        new HttpRoutes(controller, metrics, page, admission, clientFaults, capacity),
         new PingForwardingProtocolHandler(webSocketConfig(config.maxMessageBytes())),
         new WebSocketFrameAggregator(config.maxMessageBytes()),
         new SessionHandler(controller, metrics, consumer, config, sessions, clientFaults, serverFaults));

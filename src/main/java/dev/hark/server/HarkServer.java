@@ -1,6 +1,7 @@
 package dev.hark.server;
 
 import dev.hark.asr.AsrEngine;
+import dev.hark.asr.DecodeLoad;
 import dev.hark.asr.DecodeScheduler;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
 /** A running Hark gateway: the Netty server, its controller and its recognizer. Close it to stop. */
 public final class HarkServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HarkServer.class);
+  /** How often the recognizer's load is measured and acted on. */
+  private static final long LOAD_INTERVAL_MS = 250;
 
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -43,6 +46,7 @@ public final class HarkServer implements AutoCloseable {
   private final HarkMetrics metrics;
   private volatile AsrEngine engine;
   private volatile DecodeScheduler scheduler;
+  private volatile DecodeLoad load;
   private final ChannelGroup sessions = new DefaultChannelGroup("hark-sessions", GlobalEventExecutor.INSTANCE);
 
   private HarkServer(ServerConfig config, HarkMetrics metrics) throws InterruptedException {
@@ -69,7 +73,7 @@ public final class HarkServer implements AutoCloseable {
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-          .childHandler(new ConnectionPipeline(config, controller, metrics, consumer, sessions))
+          .childHandler(new ConnectionPipeline(config, controller, metrics, consumer, sessions, this::capacityJson))
           .bind(config.host(), config.port()).sync().channel();
     } catch (RuntimeException | InterruptedException e) {
       boss.shutdownGracefully();
@@ -110,6 +114,7 @@ public final class HarkServer implements AutoCloseable {
     try {
       server.engine = loader.call();
       server.scheduler = new DecodeScheduler(server.engine, config.asr(), metrics);
+      server.scheduler.reportLoad(server::recognizerLoad, LOAD_INTERVAL_MS);
     } catch (Exception | Error e) {
       server.close();
       throw e;
@@ -149,6 +154,29 @@ public final class HarkServer implements AutoCloseable {
     // Each session closes itself once drained, or at its drain deadline; a second more covers the close handshake.
     sessions.newCloseFuture().awaitUninterruptibly(drain + 1_000_000_000L, java.util.concurrent.TimeUnit.NANOSECONDS);
     close();
+  }
+
+  /** The scheduler's measurement, handed to the controller, which decides what to do about it. */
+  private void recognizerLoad(DecodeLoad l) {
+    load = l;
+    controller.recognizerLoad(l.utilisation(), l.maxLagMs(), config.asr().shedLagMs(), config.asr().shed());
+  }
+
+  /** What {@code /capacity} answers: the recognizer's headroom, for a balancer to poll. */
+  byte[] capacityJson() {
+    DecodeLoad l = load;
+    StringBuilder b = new StringBuilder("{");
+    if (l != null) {
+      b.append("\"decoding_threads\":").append(l.threads())
+          .append(",\"utilisation\":").append(Math.round(l.utilisation() * 100) / 100.0)
+          .append(",\"headroom_percent\":").append(l.headroomPercent())
+          .append(",\"max_decode_lag_ms\":").append(l.maxLagMs())
+          .append(",\"streams\":").append(l.streams()).append(',');
+    }
+    b.append("\"sessions\":").append(controller.sessionsActive())
+        .append(",\"at_capacity\":").append(controller.atCapacity())
+        .append(",\"accepting_sessions\":").append(controller.acceptingSessions()).append("}\n");
+    return b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Stops listening, closes every connection and the recognizer at once. */

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * The plain HTTP side: the browser page at {@code /}, {@code /healthz}, {@code /readyz}, {@code /metrics}, and the
@@ -31,12 +32,14 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final StaticFiles page;
   private final Admission admission;
   private final ThrottledLog clientFaults;
+  private final Supplier<byte[]> capacity;
   /** Answers written that the client's socket has not yet taken. */
   private int unsentAnswers;
 
   HttpRoutes(ConcurrencyController controller, HarkMetrics metrics, StaticFiles page, Admission admission,
-      ThrottledLog clientFaults) {
+      ThrottledLog clientFaults, Supplier<byte[]> capacity) {
     super(false);
+    this.capacity = capacity;
     this.controller = controller;
     this.metrics = metrics;
     this.page = page;
@@ -87,6 +90,8 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     switch (parsed.path()) {
       case "/healthz" -> text(ctx, req, HttpResponseStatus.OK, "ok\n");
       case "/readyz" -> ready(ctx, req);
+      case "/capacity" -> answer(ctx, req, HttpAnswer.of(HttpResponseStatus.OK, capacity.get(), "application/json",
+          head(req)));
       case "/metrics" -> answer(ctx, req, HttpAnswer.of(HttpResponseStatus.OK,
           metrics.scrape().getBytes(StandardCharsets.UTF_8), "text/plain; version=0.0.4; charset=utf-8", head(req)));
       default -> {
