@@ -30,6 +30,8 @@ public final class ConcurrencyController {
   private volatile boolean atCapacity;
   /** Last capacity shed or restore; written only by the one thread that reports the recognizer's load. */
   private long lastCapacityChangeNanos = System.nanoTime() - (1L << 40);
+  /** The largest decode lag when the last source was shed for capacity; 0 once the recognizer has relaxed. */
+  private long lagAtLastShedMs;
 
   public ConcurrencyController(IngestSettings settings, HarkMetrics metrics) {
     this.settings = settings;
@@ -95,7 +97,8 @@ public final class ConcurrencyController {
    * saturated when the decoding threads were busy at least 90% of the last interval and some stream's decode lag
    * is past {@code lagBoundMs}; it has relaxed below 75% and a quarter of the bound (the gap between is the
    * hysteresis). While saturated, new sessions are refused and, at most once per shed hold, one whole source is
-   * shed if {@code shed} is on; once relaxed, at most once per hold, one source shed for capacity comes back.
+   * shed if {@code shed} is on, and then another only if the lag is still growing (a backlog shrinking after a
+   * shed is no reason for the next); once relaxed, at most once per hold, one source shed for capacity comes back.
    */
   public void recognizerLoad(double utilisation, long maxLagMs, long lagBoundMs, boolean shed) {
     boolean saturated = utilisation >= 0.9 && maxLagMs > lagBoundMs;
@@ -109,11 +112,18 @@ public final class ConcurrencyController {
     if (now - lastCapacityChangeNanos < shedHoldNanos) {
       return;
     }
-    SourceState s = saturated && shed ? capacityVictim() : relaxed ? capacityReturn() : null;
+    if (relaxed) {
+      lagAtLastShedMs = 0;
+    }
+    boolean shedNow = saturated && shed && maxLagMs > lagAtLastShedMs;
+    SourceState s = shedNow ? capacityVictim() : relaxed ? capacityReturn() : null;
     if (s == null) {
       return;
     }
     lastCapacityChangeNanos = now;
+    if (shedNow) {
+      lagAtLastShedMs = maxLagMs;
+    }
     SessionState session = s.session();
     if (saturated) {
       if (s.claimShed()) {
