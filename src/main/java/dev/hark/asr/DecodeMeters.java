@@ -16,6 +16,7 @@ final class DecodeMeters {
   private final AtomicInteger busy = new AtomicInteger();
   private final AtomicInteger live = new AtomicInteger();
   private final AtomicLong writtenOff = new AtomicLong();
+  private final AtomicLong closedSinceTrim = new AtomicLong();
   private final Counter busySeconds;
   private final Counter audioSeconds;
   private final Counter failures;
@@ -72,6 +73,12 @@ final class DecodeMeters {
 
   void recognizerClosed() {
     live.decrementAndGet();
+    closedSinceTrim.incrementAndGet();
+  }
+
+  /** Recognizers closed since the last call. */
+  long takeClosedSinceTrim() {
+    return closedSinceTrim.getAndSet(0);
   }
 
   void lag(long ms) {

@@ -57,6 +57,7 @@ public final class DecodeScheduler implements AutoCloseable {
     });
     long every = Math.max(10, settings.stallTimeout().toMillis() / 4);
     watchdog.scheduleWithFixedDelay(this::writeOffHungThreads, every, every, TimeUnit.MILLISECONDS);
+    watchdog.scheduleWithFixedDelay(this::trimNativeHeap, 5, 5, TimeUnit.SECONDS);
   }
 
   /**
@@ -133,6 +134,13 @@ public final class DecodeScheduler implements AutoCloseable {
    */
   public void reportLoad(java.util.function.Consumer<DecodeLoad> listener, long everyMillis) {
     watchdog.scheduleAtFixedRate(() -> listener.accept(load()), everyMillis, everyMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** At most every few seconds, if recognizers were closed since, gives their freed native memory back. */
+  private void trimNativeHeap() {
+    if (meters.takeClosedSinceTrim() > 0) {
+      NativeHeap.trim();
+    }
   }
 
   /** The load since the last call (one caller at a time): turns in progress count up to now. */

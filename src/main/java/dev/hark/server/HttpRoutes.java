@@ -140,8 +140,10 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     Runnable release = ((Admission.Admitted) verdict).release();
     if (!controller.tryReserveSession()) {
       release.run();
-      refuse(ctx, req, new Admission.Refused(HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable",
-          "server is " + controller.refusal()));
+      String why = controller.refusal();
+      // A balancer in front tells a full node from one whose recognizer is saturated by the code.
+      refuse(ctx, req, new Admission.Refused(HttpResponseStatus.SERVICE_UNAVAILABLE,
+          why.equals("at_capacity") ? "asr_capacity" : "unavailable", "server is " + why));
       return;
     }
     ctx.channel().closeFuture().addListener(f -> release.run());

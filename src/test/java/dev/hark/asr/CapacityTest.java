@@ -110,7 +110,7 @@ class CapacityTest {
           .isEqualTo(shed.path("frames_accepted").asLong() + shed.path("frames_dropped").asLong());
       Scrape m = server.scrape();
       assertThat(m.count("sources_shed_total", "reason", "asr_capacity")).isEqualTo(2);
-      assertThat(m.count("sessions_refused_total", "reason", "unavailable")).isEqualTo(1);
+      assertThat(m.count("sessions_refused_total", "reason", "asr_capacity")).isEqualTo(1);
       clients.forEach(WsClient::close);
     }
   }
