@@ -50,7 +50,7 @@ final class ServeCommand implements Callable<Integer> {
   int asrShedLagMs;
 
   @Option(names = "--no-asr-shed",
-      description = "At recognizer capacity, refuse new sessions but shed no source: every stream then lags and drops alike.")
+      description = "No recognizer capacity control: past capacity no session is refused and no source shed, so every stream lags and drops alike (vosk-server's design; for comparison).")
   boolean noAsrShed;
 
   @Option(names = "--none-rtf", defaultValue = "0", paramLabel = "X",

@@ -44,6 +44,10 @@ public final class BenchRun {
   final LongAdder lateTicks = new LongAdder();
   final LongAdder errors = new LongAdder();
   final LongAdder backpressureStatuses = new LongAdder();
+  /** source_dropped statuses: whole sources the server shed. */
+  final LongAdder sourcesShed = new LongAdder();
+  /** Sessions whose stopped counted any frame dropped. */
+  long sessionsLosingAudio;
   final LongAdder sessionsUp = new LongAdder();
   private final Histogram stopLatency = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
   /** Per paced session, wall time of its audio over the audio's duration: 1.0 is real time, more is a slow client. */
@@ -147,6 +151,8 @@ public final class BenchRun {
   void status(Map<String, Object> m) {
     if ("backpressure".equals(m.get("state"))) {
       backpressureStatuses.increment();
+    } else if ("source_dropped".equals(m.get("state"))) {
+      sourcesShed.increment();
     }
   }
 
@@ -225,6 +231,9 @@ public final class BenchRun {
         Map<String, Object> stats = f.get(Math.max(0, stopDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         if (stats != null) {
           dropped += JsonObjects.num(stats, "frames_dropped");
+          if (JsonObjects.num(stats, "frames_dropped") > 0) {
+            sessionsLosingAudio++;
+          }
           accepted += JsonObjects.num(stats, "frames_accepted");
         }
       } catch (Exception e) {

@@ -97,12 +97,14 @@ public final class ConcurrencyController {
    * saturated when the decoding threads were busy at least 90% of the last interval and some stream's decode lag
    * is past {@code lagBoundMs}; it has relaxed below 75% and a quarter of the bound (the gap between is the
    * hysteresis). While saturated, new sessions are refused and, at most once per shed hold, one whole source is
-   * shed if {@code shed} is on, and then another only if the lag is still growing (a backlog shrinking after a
+   * shed, and then another only if the lag is still growing (a backlog shrinking after a
    * shed is no reason for the next); once relaxed, at most once per hold, one source shed for capacity comes back.
+   * With {@code shed} off there is no capacity control: no refusal, no shedding (the design of vosk-server).
    */
   public void recognizerLoad(double utilisation, long maxLagMs, long lagBoundMs, boolean shed) {
-    boolean saturated = utilisation >= 0.9 && maxLagMs > lagBoundMs;
-    boolean relaxed = utilisation < 0.75 && maxLagMs < lagBoundMs / 4;
+    // Without shedding there is no capacity control at all: every stream is taken and lags alike.
+    boolean saturated = shed && utilisation >= 0.9 && maxLagMs > lagBoundMs;
+    boolean relaxed = !shed || (utilisation < 0.75 && maxLagMs < lagBoundMs / 4);
     if (saturated) {
       atCapacity = true;
     } else if (relaxed) {
@@ -115,7 +117,7 @@ public final class ConcurrencyController {
     if (relaxed) {
       lagAtLastShedMs = 0;
     }
-    boolean shedNow = saturated && shed && maxLagMs > lagAtLastShedMs;
+    boolean shedNow = saturated && maxLagMs > lagAtLastShedMs;
     SourceState s = shedNow ? capacityVictim() : relaxed ? capacityReturn() : null;
     if (s == null) {
       return;
