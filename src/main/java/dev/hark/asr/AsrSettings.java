@@ -24,8 +24,8 @@ public record AsrSettings(int workers, double noneRtf, Duration stallTimeout, Pa
         SHED_LAG_MS, true);
   }
 
-  /** The default lag bound: past a turn's 200 ms, short of the default 48-chunk queue's 960 ms. */
-  public static final int SHED_LAG_MS = 750;
+  /** The default lag bound: past two turns of 200 ms, well short of the default 48-chunk queue's 960 ms. */
+  public static final int SHED_LAG_MS = 500;
 
   public AsrSettings withWorkers(int n) {
     return new AsrSettings(n, noneRtf, stallTimeout, model, turnMs, shedLagMs, shed);

@@ -44,7 +44,7 @@ final class ServeCommand implements Callable<Integer> {
       description = "A decoding turn that takes longer is taken as hung: its stream fails, its thread is replaced (default: ${DEFAULT-VALUE}).")
   long asrStallMs;
 
-  @Option(names = "--asr-shed-lag-ms", defaultValue = "750", paramLabel = "MS",
+  @Option(names = "--asr-shed-lag-ms", defaultValue = "500", paramLabel = "MS",
       description = "With the decoding threads saturated, a decode lag past this puts the recognizer at capacity: "
           + "new sessions get 503 and whole sources are shed, lowest priority then newest first (default: ${DEFAULT-VALUE}).")
   int asrShedLagMs;

@@ -33,6 +33,16 @@ public record BenchResult(Map<String, Object> values) {
       v.put("pace_p50", round(run.pacePermille().getValueAtPercentile(50) / 1000.0, 3));
       v.put("pace_max", round(run.pacePermille().getMaxValue() / 1000.0, 3));
     }
+    if (run.finalLatency.getTotalCount() > 0) {
+      v.put("finals", run.finalLatency.getTotalCount());
+      v.put("final_latency_ms_p50", round(run.finalLatency.getValueAtPercentile(50) / 1e6, 1));
+      v.put("final_latency_ms_p95", round(run.finalLatency.getValueAtPercentile(95) / 1e6, 1));
+      v.put("final_latency_ms_max", round(run.finalLatency.getMaxValue() / 1e6, 1));
+    }
+    if (run.partialLatency.getTotalCount() > 0) {
+      v.put("partial_latency_ms_p50", round(run.partialLatency.getValueAtPercentile(50) / 1e6, 1));
+      v.put("partial_latency_ms_p95", round(run.partialLatency.getValueAtPercentile(95) / 1e6, 1));
+    }
     v.put("stop_to_stopped_ms_p50", round(stopLatency.getValueAtPercentile(50) / 1e6, 2));
     v.put("stop_to_stopped_ms_p99", round(stopLatency.getValueAtPercentile(99) / 1e6, 2));
     v.put("stop_to_stopped_ms_max", round(stopLatency.getMaxValue() / 1e6, 2));

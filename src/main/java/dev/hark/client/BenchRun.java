@@ -36,7 +36,9 @@ public final class BenchRun {
     PEER
   }
 
+  /** Distinct chunks of the synthetic tone; a --file is sent whole (up to MAX_FILE_CHUNKS), then looped. */
   private static final int DISTINCT_CHUNKS = 50;
+  private static final int MAX_FILE_CHUNKS = 30_000;
 
   final LongAdder framesSent = new LongAdder();
   final LongAdder refused = new LongAdder();
@@ -50,6 +52,8 @@ public final class BenchRun {
   long sessionsLosingAudio;
   final LongAdder sessionsUp = new LongAdder();
   private final Histogram stopLatency = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
+  final Histogram finalLatency = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
+  final Histogram partialLatency = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
   /** Per paced session, wall time of its audio over the audio's duration: 1.0 is real time, more is a slow client. */
   private final Histogram pacePermille = new Histogram(1_000_000, 3);
   private final AtomicInteger sending = new AtomicInteger();
@@ -68,7 +72,7 @@ public final class BenchRun {
     int rate = config.audio() == null ? 16000 : config.audio().sampleRate();
     int bytes = rate * config.chunkMs() / 1000 * 2;
     byte[] pcm = config.audio() == null ? tone(rate, bytes * DISTINCT_CHUNKS) : config.audio().pcm();
-    int chunks = Math.max(1, Math.min(DISTINCT_CHUNKS, pcm.length / bytes));
+    int chunks = Math.max(1, Math.min(config.audio() == null ? DISTINCT_CHUNKS : MAX_FILE_CHUNKS, pcm.length / bytes));
     frames = new ByteBuf[config.sources()][chunks];
     List<String> names = new ArrayList<>();
     for (int s = 0; s < config.sources(); s++) {
@@ -181,6 +185,12 @@ public final class BenchRun {
 
   Histogram pacePermille() {
     return pacePermille;
+  }
+
+  /** Wall time from the end of a result's audio being sent to the result's arrival (paced sessions). */
+  synchronized void resultLatency(boolean isFinal, long nanos) {
+    Histogram h = isFinal ? finalLatency : partialLatency;
+    h.recordValue(Math.max(0, Math.min(nanos, h.getHighestTrackableValue())));
   }
 
   synchronized void stopLatency(long nanos) {

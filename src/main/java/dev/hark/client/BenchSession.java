@@ -189,10 +189,26 @@ final class BenchSession extends SimpleChannelInboundHandler<WebSocketFrame> {
       run.status(JsonObjects.parse(text));
     } else if (text.startsWith("{\"type\":\"error\"")) {
       run.errors.increment();
+    } else if (text.startsWith("{\"type\":\"transcript\"") && paceOrigin != 0) {
+      transcript(text);
     } else if (text.startsWith("{\"type\":\"stopped\"")) {
       run.stopLatency(System.nanoTime() - stopSentNanos);
       stopped.complete(JsonObjects.obj(JsonObjects.parse(text), "stats"));
     }
+  }
+
+  /**
+   * Paced sessions only: how long after the last of its audio was sent a result arrived. Chunk n goes out at
+   * {@code paceOrigin} + half a period + n periods, so the audio up to {@code end_ms} was all sent when the chunk
+   * holding its last sample was.
+   */
+  private void transcript(String text) {
+    Map<String, Object> m = JsonObjects.parse(text);
+    long endMs = JsonObjects.num(m, "end_ms");
+    long chunkMs = run.chunkNanos() / 1_000_000;
+    long lastChunk = Math.max(0, (endMs + chunkMs - 1) / chunkMs - 1);
+    long sentAt = paceOrigin + run.chunkNanos() / 2 + lastChunk * run.chunkNanos();
+    run.resultLatency(Boolean.TRUE.equals(m.get("final")), System.nanoTime() - sentAt);
   }
 
   @Override

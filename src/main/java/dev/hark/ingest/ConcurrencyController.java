@@ -32,6 +32,8 @@ public final class ConcurrencyController {
   private long lastCapacityChangeNanos = System.nanoTime() - (1L << 40);
   /** The largest decode lag when the last source was shed for capacity; 0 once the recognizer has relaxed. */
   private long lagAtLastShedMs;
+  /** The least time between two sources shed for capacity while the lag keeps growing. */
+  private static final long CAPACITY_SHED_SPACING_NANOS = 500_000_000L;
 
   public ConcurrencyController(IngestSettings settings, HarkMetrics metrics) {
     this.settings = settings;
@@ -94,40 +96,43 @@ public final class ConcurrencyController {
 
   /**
    * The recognizer's load, as measured by the decode scheduler a few times a second (one caller thread). It is
-   * saturated when the decoding threads were busy at least 90% of the last interval and some stream's decode lag
-   * is past {@code lagBoundMs}; it has relaxed below 75% and a quarter of the bound (the gap between is the
-   * hysteresis). While saturated, new sessions are refused and, at most once per shed hold, one whole source is
-   * shed, and then another only if the lag is still growing (a backlog shrinking after a
-   * shed is no reason for the next); once relaxed, at most once per hold, one source shed for capacity comes back.
+   * saturated when the decoding threads were busy at least 85% of the last interval and some stream's decode lag
+   * is past {@code lagBoundMs}; new sessions are refused from half that lag; it has relaxed below 75% and a
+   * quarter of the bound (the gap between is the hysteresis). While saturated, one whole source is shed, then
+   * another at most every half second while the lag has grown by more than a decoding turn ({@code turnMs})
+   * since (a backlog shrinking after a shed is no reason for the next, nor is one turn's jitter); once relaxed, at most once per hold, one source shed for capacity comes back.
    * With {@code shed} off there is no capacity control: no refusal, no shedding (the design of vosk-server).
    */
-  public void recognizerLoad(double utilisation, long maxLagMs, long lagBoundMs, boolean shed) {
+  public void recognizerLoad(double utilisation, long maxLagMs, long lagBoundMs, long turnMs, boolean shed) {
     // Without shedding there is no capacity control at all: every stream is taken and lags alike.
-    boolean saturated = shed && utilisation >= 0.9 && maxLagMs > lagBoundMs;
+    boolean busy = shed && utilisation >= 0.85;
+    boolean saturated = busy && maxLagMs > lagBoundMs;
     boolean relaxed = !shed || (utilisation < 0.75 && maxLagMs < lagBoundMs / 4);
-    if (saturated) {
+    // New sessions stop at half the lag bound: a stream taken now would only be shed a moment later.
+    if (busy && maxLagMs > lagBoundMs / 2) {
       atCapacity = true;
     } else if (relaxed) {
       atCapacity = false;
     }
     long now = System.nanoTime();
-    if (now - lastCapacityChangeNanos < shedHoldNanos) {
-      return;
-    }
     if (relaxed) {
       lagAtLastShedMs = 0;
     }
-    boolean shedNow = saturated && maxLagMs > lagAtLastShedMs;
+    // Sheds follow each other quickly while the lag still grows (queues fill in about a second); restores wait
+    // the whole hold, so a source does not flap.
+    long hold = saturated ? Math.min(shedHoldNanos, CAPACITY_SHED_SPACING_NANOS) : shedHoldNanos;
+    if (now - lastCapacityChangeNanos < hold) {
+      return;
+    }
+    boolean shedNow = saturated && (lagAtLastShedMs == 0 || maxLagMs > lagAtLastShedMs + turnMs);
     SourceState s = shedNow ? capacityVictim() : relaxed ? capacityReturn() : null;
     if (s == null) {
       return;
     }
     lastCapacityChangeNanos = now;
+    SessionState session = s.session();
     if (shedNow) {
       lagAtLastShedMs = maxLagMs;
-    }
-    SessionState session = s.session();
-    if (saturated) {
       if (s.claimShed()) {
         session.channel().execute(() -> session.shedSource(s, ShedReason.ASR_CAPACITY));
       }

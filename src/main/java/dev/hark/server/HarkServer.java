@@ -159,7 +159,8 @@ public final class HarkServer implements AutoCloseable {
   /** The scheduler's measurement, handed to the controller, which decides what to do about it. */
   private void recognizerLoad(DecodeLoad l) {
     load = l;
-    controller.recognizerLoad(l.utilisation(), l.maxLagMs(), config.asr().shedLagMs(), config.asr().shed());
+    controller.recognizerLoad(l.utilisation(), l.maxLagMs(), config.asr().shedLagMs(), config.asr().turnMs(),
+        config.asr().shed());
   }
 
   /** What {@code /capacity} answers: the recognizer's headroom, for a balancer to poll. */
