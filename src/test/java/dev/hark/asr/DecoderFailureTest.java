@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hark.server.ServerConfig;
+import dev.hark.testing.ChunkEngine;
 import dev.hark.testing.Pcm;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
@@ -25,39 +26,17 @@ class DecoderFailureTest {
   static final CountDownLatch NEVER = new CountDownLatch(1);
 
   /** Echoes a final transcript per 20 ms chunk; a chunk tagged THROW makes it throw, one tagged HANG hang. */
-  record Flaky() implements AsrEngine {
-    @Override
-    public String name() {
-      return "flaky";
-    }
-
-    @Override
-    public StreamRecognizer open(int sampleRate) {
-      return new StreamRecognizer() {
-        long ms;
-
-        @Override
-        public void accept(byte[] pcm, int length, TranscriptListener out) {
-          for (int at = 0; at < length; at += 640) {
-            int tag = (pcm[at] & 0xff) | (pcm[at + 1] & 0xff) << 8;
-            if (tag == THROW) {
-              throw new IllegalStateException("decoder failed on purpose");
-            }
-            if (tag == HANG) {
-              hang();
-            }
-            out.onResult("chunk " + tag, true, ms, ms + 20, List.of());
-            ms += 20;
-          }
-        }
-
-        @Override
-        public void finish(TranscriptListener out) {}
-
-        @Override
-        public void close() {}
-      };
-    }
+  static AsrEngine flaky() {
+    return new ChunkEngine("flaky", (pcm, at, n, startMs, out) -> {
+      int tag = (pcm[at] & 0xff) | (pcm[at + 1] & 0xff) << 8;
+      if (tag == THROW) {
+        throw new IllegalStateException("decoder failed on purpose");
+      }
+      if (tag == HANG) {
+        hang();
+      }
+      out.onResult("chunk " + tag, true, startMs, startMs + 20, List.of());
+    });
   }
 
   /** Like a native call that never returns: deaf to interrupts. */
@@ -73,7 +52,7 @@ class DecoderFailureTest {
 
   private static TestServer server(int threads, Duration stall) {
     ServerConfig d = ServerConfig.defaults();
-    return TestServer.start(new Flaky(), d.withAsr(AsrSettings.defaults().withWorkers(threads).withStallTimeout(stall)));
+    return TestServer.start(flaky(), d.withAsr(AsrSettings.defaults().withWorkers(threads).withStallTimeout(stall)));
   }
 
   @ParameterizedTest

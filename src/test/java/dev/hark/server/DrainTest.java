@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hark.asr.AsrEngine;
-import dev.hark.asr.StreamRecognizer;
-import dev.hark.asr.TranscriptListener;
+import dev.hark.testing.ChunkEngine;
 import dev.hark.testing.Pcm;
 import dev.hark.testing.Scrape;
 import dev.hark.testing.TestServer;
@@ -19,33 +18,9 @@ import org.junit.jupiter.api.Test;
 /** A graceful shutdown: closing, queued audio recognized up to the drain timeout, finals, stopped, then 1001. */
 class DrainTest {
   /** Reads each 20 ms chunk slowly and, at the end of the stream, says how many it heard. */
-  record CountingEngine(long msPerChunk) implements AsrEngine {
-    @Override
-    public String name() {
-      return "counting";
-    }
-
-    @Override
-    public StreamRecognizer open(int sampleRate) {
-      return new StreamRecognizer() {
-        int n;
-
-        @Override
-        public void accept(byte[] pcm, int length, TranscriptListener results) throws InterruptedException {
-          int chunks = length / 640;
-          n += chunks;
-          Thread.sleep(msPerChunk * chunks);
-        }
-
-        @Override
-        public void finish(TranscriptListener results) {
-          results.onResult("heard " + n + " chunks", true, 0, n * 20L, List.of());
-        }
-
-        @Override
-        public void close() {}
-      };
-    }
+  private static AsrEngine counting(long msPerChunk) {
+    return new ChunkEngine("counting", (pcm, at, n, startMs, out) -> Thread.sleep(msPerChunk),
+        (chunks, out) -> out.onResult("heard " + chunks + " chunks", true, 0, chunks * 20L, List.of()));
   }
 
   /** Starts a one-source session and queues {@code n} chunks, all read by the server when this returns. */
@@ -60,7 +35,7 @@ class DrainTest {
   @Test
   void shutdownDrainsQueuedAudioIntoTheRecognizerAndSendsFinals() {
     ServerConfig config = ServerConfig.defaults().withDrainTimeout(Duration.ofSeconds(10));
-    TestServer server = TestServer.start(new CountingEngine(25), config);
+    TestServer server = TestServer.start(counting(25), config);
     try (WsClient c = server.connect()) {
       queueChunks(c, 40);
       CompletableFuture<Void> shutdown = CompletableFuture.runAsync(server.server()::shutdown);
@@ -84,7 +59,7 @@ class DrainTest {
   @Test
   void audioStillQueuedAtTheDrainDeadlineIsDroppedAndTheSocketClosed() {
     ServerConfig config = ServerConfig.defaults().withDrainTimeout(Duration.ofMillis(300));
-    TestServer server = TestServer.start(new CountingEngine(1000), config);
+    TestServer server = TestServer.start(counting(1000), config);
     try (WsClient c = server.connect()) {
       queueChunks(c, 10);
       long t0 = System.nanoTime();

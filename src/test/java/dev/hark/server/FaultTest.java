@@ -5,8 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.hark.asr.AsrEngine;
 import dev.hark.asr.NoneEngine;
-import dev.hark.asr.StreamRecognizer;
-import dev.hark.asr.TranscriptListener;
+import dev.hark.testing.ChunkEngine;
 import dev.hark.testing.Pcm;
 import dev.hark.testing.RawHttp;
 import dev.hark.testing.Scrape;
@@ -104,38 +103,18 @@ class FaultTest {
     }
   }
 
-  /** Says a long final transcript for every 20 ms chunk: output a client must read. */
-  record ChattyEngine() implements AsrEngine {
-    @Override
-    public String name() {
-      return "chatty";
-    }
+  /** Says a long final transcript for every 20 ms chunk: output a client must read (32 KB a chunk). */
+  private static final String LONG_TEXT = "word ".repeat(6400);
 
-    @Override
-    public StreamRecognizer open(int sampleRate) {
-      String text = "word ".repeat(6400); // 32 KB a chunk: a few hundred chunks pass every buffer
-      return new StreamRecognizer() {
-        @Override
-        public void accept(byte[] pcm, int length, TranscriptListener results) {
-          for (int at = 0; at < length; at += 640) {
-            results.onResult(text, true, 0, 20, List.of());
-          }
-        }
-
-        @Override
-        public void finish(TranscriptListener results) {}
-
-        @Override
-        public void close() {}
-      };
-    }
+  private static AsrEngine chatty() {
+    return new ChunkEngine("chatty", (pcm, at, n, startMs, out) -> out.onResult(LONG_TEXT, true, 0, 20, List.of()));
   }
 
   @Test
   void aClientThatNeverReadsIsClosedAtABoundWhileOthersGoOn() throws Exception {
     // No rate limit here: this client floods on purpose, and every message must make output.
     ServerConfig config = ServerConfig.defaults().withSessionLimits(Duration.ofHours(1), 1_000_000);
-    try (TestServer server = TestServer.start(new ChattyEngine(), config)) {
+    try (TestServer server = TestServer.start(chatty(), config)) {
       Socket s = new Socket();
       s.setReceiveBufferSize(4096); // before connect, so the window stays small
       s.connect(new InetSocketAddress("127.0.0.1", server.port()));
