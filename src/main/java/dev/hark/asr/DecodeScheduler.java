@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The recognizer's CPU, shared by every stream: a fixed set of platform decoding threads (decoding is CPU-bound
  * native work, never for virtual threads' carriers or event loops) serves every stream that has queued audio, in
- * turns of at most {@code --asr-turn-ms} (200 ms) of audio, first come first served, so every stream gets results as it goes
- * and none waits for another to end. A stream with nothing queued is in no queue and costs nothing. A thread is
+ * turns of at most {@link AsrSettings#turnMs()} (200 ms) of audio, first come first served, so every stream gets
+ * results as it goes and none waits for another to end. A stream with nothing queued is in no queue and costs nothing. A thread is
  * woken only when one is idle (the run queue was empty); a busy one takes the next stream by itself. A turn that
  * outlasts the stall timeout is taken for a call that will never return: its stream fails, its thread is written
  * off and a new one started, and the other streams go on.

@@ -166,10 +166,12 @@ public final class MessageDecoder {
           sampleRate = p.getIntValue();
         }
         case "sources" -> {
-          return readSources(value, p);
+          sources = new ArrayList<>();
+          return SourceFields.sources(value, p, sources);
         }
         case "priority" -> {
-          return readPriority(value, p);
+          priority = new java.util.HashMap<>();
+          return SourceFields.priority(value, p, priority);
         }
         case "overflow" -> {
           if (value != JsonToken.VALUE_STRING) {
@@ -178,57 +180,6 @@ public final class MessageDecoder {
           overflow = p.getText();
         }
         default -> p.skipChildren();
-      }
-      return null;
-    }
-
-    /** {@code {"mic": 2, "system": 1}}: whole numbers from -1000 to 1000 for valid source names. */
-    private ProtocolError readPriority(JsonToken value, JsonParser p) throws IOException {
-      if (value != JsonToken.START_OBJECT) {
-        p.skipChildren();
-        return wrongType("priority", "an object of source names to whole numbers");
-      }
-      priority = new java.util.HashMap<>();
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken v = p.nextToken();
-        if (!SourceName.isValid(name)) {
-          return SourceName.invalid(name);
-        }
-        if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
-            || Math.abs(p.getIntValue()) > 1000) {
-          p.skipChildren();
-          return new ProtocolError(ErrorCode.BAD_MESSAGE, "priority of a source must be a whole number from -1000 to 1000");
-        }
-        if (priority.size() >= 255) {
-          return new ProtocolError(ErrorCode.TOO_MANY_SOURCES, "priority names more than 255 sources");
-        }
-        priority.put(name, p.getIntValue());
-      }
-      return null;
-    }
-
-    private ProtocolError readSources(JsonToken value, JsonParser p) throws IOException {
-      if (value != JsonToken.START_ARRAY) {
-        return wrongType("sources", "an array of source names");
-      }
-      sources = new ArrayList<>();
-      while (p.nextToken() != JsonToken.END_ARRAY) {
-        if (p.currentToken() != JsonToken.VALUE_STRING) {
-          p.skipChildren();
-          return wrongType("sources", "an array of source names");
-        }
-        String s = p.getText();
-        if (!SourceName.isValid(s)) {
-          return SourceName.invalid(s);
-        }
-        if (sources.contains(s)) {
-          return new ProtocolError(ErrorCode.BAD_SOURCE, "source \"" + s + "\" is listed twice");
-        }
-        sources.add(s);
-        if (sources.size() > 255) {
-          return new ProtocolError(ErrorCode.TOO_MANY_SOURCES, "a binary frame can address at most 255 sources");
-        }
       }
       return null;
     }

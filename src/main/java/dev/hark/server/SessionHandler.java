@@ -8,7 +8,6 @@ import dev.hark.protocol.ClientMessage;
 import dev.hark.protocol.CloseCode;
 import dev.hark.protocol.Decoded;
 import dev.hark.protocol.ErrorCode;
-import dev.hark.protocol.MessageDecoder;
 import dev.hark.protocol.ProtocolError;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -32,7 +31,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.FastThreadLocal;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,14 +40,6 @@ import org.slf4j.LoggerFactory;
 final class SessionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
   private static final AttributeKey<Boolean> RESERVED = AttributeKey.valueOf("hark.sessionSlot");
-  /** One copy buffer per event loop thread: frames are decoded one at a time there, and sessions stay small. */
-  private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
-    @Override
-    protected byte[] initialValue() {
-      return new byte[8192];
-    }
-  };
-
   private static final AttributeKey<SessionState> SESSION = AttributeKey.valueOf("hark.session");
   /** The longest text frame read while over the rate, to see whether it is {@code stop}. */
   private static final int MAX_STOP_BYTES = 64;
@@ -162,9 +152,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     metrics.messageReceived();
     long now = System.nanoTime();
     switch (rate.take(now)) {
-      case TAKEN -> dispatch(text ? decodeText(content) : decodeBinary(content));
+      case TAKEN -> dispatch(text ? FrameDecoder.text(content, maxMessageBytes) : FrameDecoder.binary(content));
       case LIMITED -> {
-        if (text && content.readableBytes() <= MAX_STOP_BYTES && decodeText(content) instanceof ClientMessage.Stop stop) {
+        if (text && content.readableBytes() <= MAX_STOP_BYTES && FrameDecoder.text(content, maxMessageBytes) instanceof ClientMessage.Stop stop) {
           session.handle(stop);
         } else {
           limited(now);
@@ -215,29 +205,6 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.POLICY_VIOLATION, "message flood: more than " + threshold
         + " messages over the limit of " + config.maxMessagesPerSecond() + " a second"))
         .addListener(ChannelFutureListener.CLOSE);
-  }
-
-  private Decoded decodeText(ByteBuf content) {
-    int n = content.readableBytes();
-    byte[] buf = SCRATCH.get();
-    if (buf.length < n) {
-      buf = new byte[Math.min(Math.max(n, buf.length * 2), maxMessageBytes)];
-      SCRATCH.set(buf);
-    }
-    content.getBytes(content.readerIndex(), buf, 0, n);
-    return MessageDecoder.decodeText(buf, n);
-  }
-
-  /** The PCM is copied once, straight from the frame into the chunk's array. */
-  private static Decoded decodeBinary(ByteBuf content) {
-    int n = content.readableBytes();
-    ProtocolError e = MessageDecoder.binaryFrameError(n);
-    if (e != null) {
-      return e;
-    }
-    byte[] pcm = new byte[n - 1];
-    content.getBytes(content.readerIndex() + 1, pcm);
-    return new ClientMessage.BinaryAudio(content.getUnsignedByte(content.readerIndex()), pcm);
   }
 
   private void dispatch(Decoded d) {
