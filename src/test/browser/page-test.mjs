@@ -1,7 +1,7 @@
 // Opens Hark's page in Debian's headless Chromium with a fake microphone that plays a WAV file, clicks
 // "Share microphone", and waits for what the test asks for. Prints one JSON line of what the page showed;
 // exits 0 when the wait succeeded, 1 otherwise. Called by BrowserPageTest.java.
-//   node page-test.mjs URL WAV SCREENSHOT expect-words "word word ..." | expect-state STATE | expect-reconnect -
+//   node page-test.mjs URL WAV SCREENSHOT expect-words "word word ..." (in finals) | expect-state STATE | expect-reconnect -
 //     | expect-audio -
 import { chromium } from 'playwright-core';
 
@@ -28,8 +28,10 @@ try {
   try {
     if (mode === 'expect-words') {
       const words = arg.toLowerCase().split(/\s+/);
+      // In a final transcript: those carry the words with their times.
       await page.waitForFunction(([sel, ws]) => {
-        const text = document.querySelector(`${sel} .transcript`).innerText.toLowerCase();
+        const text = [...document.querySelectorAll(`${sel} .transcript .final`)].map((d) => d.innerText).join(' ')
+          .toLowerCase();
         return ws.every((w) => text.includes(w));
       }, [mic, words], { timeout: timeoutMs, polling: 250 });
     } else if (mode === 'expect-audio') {
@@ -56,6 +58,9 @@ try {
     stateClass: document.querySelector(`${sel} .state`).className,
     finals: [...document.querySelectorAll(`${sel} .transcript .final`)].map((d) => d.textContent),
     peak: Number(document.querySelector(sel).dataset.peak || 0),
+    // Each final word with its times and confidence (on hover), and whether it is shown as unsure.
+    words: [...document.querySelectorAll(`${sel} .transcript .final .word`)]
+      .map((w) => ({ word: w.textContent, title: w.title, unsure: w.classList.contains('unsure') })),
   }), mic));
   result.consoleErrors = consoleErrors;
   await page.screenshot({ path: screenshot });

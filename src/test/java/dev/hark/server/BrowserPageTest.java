@@ -53,6 +53,10 @@ class BrowserPageTest {
       assertThat(page.path("peak").asDouble()).as("level meter peak").isGreaterThan(0.02);
       assertThat(page.path("connection").asText()).startsWith("Connected: session ");
       assertThat(page.path("consoleErrors")).as(page.toString()).isEmpty();
+      // Final words carry their times and confidence; "nail" (for "ill") is one Vosk is unsure of, shown lighter.
+      assertThat(page.path("words")).as(page.toString()).isNotEmpty()
+          .allMatch(w -> w.path("title").asText().contains("confidence"));
+      assertThat(page.path("words")).anyMatch(w -> w.path("unsure").asBoolean());
       assertThat(OUT.resolve("page.png")).isNotEmptyFile();
     }
   }
