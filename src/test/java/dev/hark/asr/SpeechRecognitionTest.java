@@ -1,8 +1,10 @@
 package dev.hark.asr;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hark.testing.Scrape;
 import dev.hark.testing.Speech;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
@@ -13,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +34,12 @@ class SpeechRecognitionTest {
   @AfterAll
   static void stop() {
     server.close();
+  }
+
+  /** A test that loaded the recognizer leaves it at capacity for a moment (until the next load report). */
+  @BeforeEach
+  void recognizerHasRoom() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> Scrape.get(server.port(), "/readyz").statusCode() == 200);
   }
 
   @Test
