@@ -16,13 +16,12 @@ public final class LoudnessEngine implements AsrEngine, AsrEngineProvider {
       public void accept(byte[] pcm, int length, TranscriptListener results) {
         for (int i = 0; i + 1 < length; i += 2) {
           sum += Math.abs((short) ((pcm[i] & 0xff) | (pcm[i + 1] << 8)));
-        }
-        read += length / 2;
-        if (read - from >= sampleRate) { // one result per second of audio, times in ms of this stream
-          results.onResult("level " + Math.round(sum / (read - from)), true, from * 1000 / sampleRate,
-              read * 1000 / sampleRate, List.of());
-          from = read;
-          sum = 0;
+          if (++read - from == sampleRate) { // one result per second of audio, times in ms of this stream
+            results.onResult("level " + Math.round(sum / sampleRate), true, from * 1000 / sampleRate,
+                read * 1000 / sampleRate, List.of());
+            from = read;
+            sum = 0;
+          }
         }
       }
 
