@@ -135,23 +135,20 @@ final class DecodeJob {
 
   /** Takes up to a turn's worth of queued audio into {@code buf}; returns its length in bytes. */
   private int gather() {
-    List<Chunk> taken = new ArrayList<>();
+    if (buf == null) {
+      buf = new byte[turnBytes];
+    }
     int bytes = 0;
     while (bytes < turnBytes) {
       Chunk c = audio.poll();
       if (c == null) {
         break;
       }
-      taken.add(c);
+      if (bytes + c.size() > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, bytes + c.size()); // a client's chunk longer than a turn
+      }
+      System.arraycopy(c.pcm(), 0, buf, bytes, c.size());
       bytes += c.size();
-    }
-    if (buf == null || buf.length < bytes) {
-      buf = new byte[Math.max(bytes, turnBytes)];
-    }
-    int at = 0;
-    for (Chunk c : taken) {
-      System.arraycopy(c.pcm(), 0, buf, at, c.size());
-      at += c.size();
     }
     inTurnMs = bytes / 2 * 1000L / audio.sampleRate();
     return bytes;
