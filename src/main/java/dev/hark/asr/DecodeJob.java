@@ -70,7 +70,7 @@ final class DecodeJob {
     }
     try {
       if (recognizer == null) {
-        recognizer = scheduler.engine().open(audio.sampleRate());
+        recognizer = scheduler.recognizers().take(audio.sampleRate());
         scheduler.meters().recognizerOpened();
       }
       scheduler.meters().lag(lagMs());
@@ -89,7 +89,7 @@ final class DecodeJob {
         if (!audio.abandoned()) {
           recognizer.finish(this::report);
         }
-        closeRecognizer();
+        releaseRecognizer(true);
         scheduler.ended(this);
         audio.end();
         return;
@@ -172,11 +172,19 @@ final class DecodeJob {
   }
 
   /** Frees the recognizer, once. */
-  private synchronized void closeRecognizer() {
+  private void closeRecognizer() {
+    releaseRecognizer(false);
+  }
+
+  /** Lets go of the recognizer, once: back to the spares if the stream ended well, else closed. */
+  private synchronized void releaseRecognizer(boolean reusable) {
     if (recognizer != null) {
-      recognizer.close();
+      boolean kept = reusable && scheduler.recognizers().give(recognizer, audio.sampleRate());
+      if (!reusable) {
+        recognizer.close();
+      }
       recognizer = null;
-      scheduler.meters().recognizerClosed();
+      scheduler.meters().recognizerReleased(!kept);
     }
   }
 }

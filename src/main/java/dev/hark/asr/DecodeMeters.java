@@ -2,7 +2,10 @@ package dev.hark.asr;
 
 import dev.hark.metrics.HarkMetrics;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * they decode (real-time factor: wall time of a turn per second of its audio).
  */
 final class DecodeMeters {
+  static final int RTF_WINDOW_S = 5;
   private final AtomicInteger busy = new AtomicInteger();
   private final AtomicInteger live = new AtomicInteger();
   private final AtomicLong writtenOff = new AtomicLong();
@@ -22,11 +26,22 @@ final class DecodeMeters {
   private final Counter failures;
   private final Counter finals;
   private final Counter partials;
-  private final DistributionSummary lag;
-  private final DistributionSummary rtf;
+  private final Timer lag;
+  /** Decoding time over audio decoded in the last window, as a ratio; written by the scheduler's timer. */
+  private volatile double realtimeFactor;
+  private final AtomicLong audioNanos = new AtomicLong();
+  private final AtomicLong decodingNanos = new AtomicLong();
+  private long windowAudioNanos;
+  private long windowDecodingNanos;
 
-  DecodeMeters(String engine, int threads, HarkMetrics metrics, DecodeScheduler scheduler) {
+  DecodeMeters(String engine, int threads, HarkMetrics metrics, DecodeScheduler scheduler, RecognizerPool pool) {
     MeterRegistry reg = metrics.registry();
+    Gauge.builder("asr.recognizers.spare", pool::spares).tag("engine", engine)
+        .description("Recognizers reset and kept for the next streams (each holds its native memory)").register(reg);
+    FunctionCounter.builder("asr.recognizers.opened", pool, RecognizerPool::opened).tag("engine", engine)
+        .description("Recognizers opened new for a stream (no spare was there)").register(reg);
+    FunctionCounter.builder("asr.recognizers.reused", pool, RecognizerPool::reused).tag("engine", engine)
+        .description("Streams that started on a spare recognizer").register(reg);
     Gauge.builder("asr.streams.active", scheduler::streams).tag("engine", engine)
         .description("Source streams being recognized").register(reg);
     Gauge.builder("asr.recognizers.live", live::get).tag("engine", engine)
@@ -51,12 +66,14 @@ final class DecodeMeters {
         .description("Results sent to clients").register(reg);
     partials = Counter.builder("asr.results").tag("engine", engine).tag("final", "false")
         .description("Results sent to clients").register(reg);
-    lag = DistributionSummary.builder("asr.decode.lag").tag("engine", engine).baseUnit("seconds")
+    // A Timer, not a DistributionSummary: a summary's fixed buckets round values up to whole units.
+    lag = Timer.builder("asr.decode.lag").tag("engine", engine)
         .description("A stream's decode lag at the start of each of its turns")
-        .serviceLevelObjectives(0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10).register(reg);
-    rtf = DistributionSummary.builder("asr.realtime.factor").tag("engine", engine)
-        .description("Wall time of a decoding turn per second of its audio")
-        .serviceLevelObjectives(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0).register(reg);
+        .serviceLevelObjectives(millis(50), millis(100), millis(200), millis(500), millis(1000), millis(2000),
+            millis(5000), millis(10000))
+        .register(reg);
+    Gauge.builder("asr.realtime.factor", () -> realtimeFactor).tag("engine", engine)
+        .description("Decoding time per second of audio decoded, over the last " + RTF_WINDOW_S + " s").register(reg);
   }
 
   void busy(int delta) {
@@ -71,9 +88,17 @@ final class DecodeMeters {
     live.incrementAndGet();
   }
 
-  void recognizerClosed() {
+  /** A stream let go of its recognizer: {@code closed} if it was freed rather than kept as a spare. */
+  void recognizerReleased(boolean closed) {
     live.decrementAndGet();
-    closedSinceTrim.incrementAndGet();
+    if (closed) {
+      closedSinceTrim.incrementAndGet();
+    }
+  }
+
+  /** Spares closed after waiting too long. */
+  void sparesClosed(int n) {
+    closedSinceTrim.addAndGet(n);
   }
 
   /** Recognizers closed since the last call. */
@@ -82,12 +107,28 @@ final class DecodeMeters {
   }
 
   void lag(long ms) {
-    lag.record(ms / 1000.0);
+    lag.record(ms, TimeUnit.MILLISECONDS);
   }
 
-  void decoded(long audioNanos, long wallNanos) {
-    audioSeconds.increment(audioNanos / 1e9);
-    rtf.record((double) wallNanos / audioNanos);
+  void decoded(long audio, long wallNanos) {
+    audioSeconds.increment(audio / 1e9);
+    audioNanos.addAndGet(audio);
+    decodingNanos.addAndGet(wallNanos);
+  }
+
+  /** Closes a window of the real-time factor; called every {@link #RTF_WINDOW_S} seconds by one timer thread. */
+  void updateRealtimeFactor() {
+    long audio = audioNanos.get();
+    long decoding = decodingNanos.get();
+    if (audio > windowAudioNanos) {
+      realtimeFactor = (double) (decoding - windowDecodingNanos) / (audio - windowAudioNanos);
+    }
+    windowAudioNanos = audio;
+    windowDecodingNanos = decoding;
+  }
+
+  private static Duration millis(long ms) {
+    return Duration.ofMillis(ms);
   }
 
   void result(boolean isFinal) {

@@ -33,6 +33,7 @@ public final class DecodeScheduler implements AutoCloseable {
   private final AtomicInteger threadNumbers = new AtomicInteger();
   private final ScheduledExecutorService watchdog;
   private final DecodeMeters meters;
+  private final RecognizerPool recognizers;
   private final long stallNanos;
   private final int turnMs;
   private volatile boolean closed;
@@ -46,7 +47,9 @@ public final class DecodeScheduler implements AutoCloseable {
     this.stallNanos = settings.stallTimeout().toNanos();
     this.turnMs = settings.turnMs();
     this.workers = settings.workers();
-    this.meters = new DecodeMeters(engine.name(), settings.workers(), metrics, this);
+    this.recognizers = new RecognizerPool(engine, settings.spareRecognizers(), AsrSettings.SPARE_IDLE.toNanos(),
+        System::nanoTime);
+    this.meters = new DecodeMeters(engine.name(), settings.workers(), metrics, this, recognizers);
     for (int i = 0; i < settings.workers(); i++) {
       startThread();
     }
@@ -58,6 +61,8 @@ public final class DecodeScheduler implements AutoCloseable {
     long every = Math.max(10, settings.stallTimeout().toMillis() / 4);
     watchdog.scheduleWithFixedDelay(this::writeOffHungThreads, every, every, TimeUnit.MILLISECONDS);
     watchdog.scheduleWithFixedDelay(this::trimNativeHeap, 5, 5, TimeUnit.SECONDS);
+    watchdog.scheduleAtFixedRate(meters::updateRealtimeFactor, DecodeMeters.RTF_WINDOW_S, DecodeMeters.RTF_WINDOW_S,
+        TimeUnit.SECONDS);
   }
 
   /**
@@ -74,8 +79,8 @@ public final class DecodeScheduler implements AutoCloseable {
     return turnMs;
   }
 
-  AsrEngine engine() {
-    return engine;
+  RecognizerPool recognizers() {
+    return recognizers;
   }
 
   DecodeMeters meters() {
@@ -136,8 +141,12 @@ public final class DecodeScheduler implements AutoCloseable {
     watchdog.scheduleAtFixedRate(() -> listener.accept(load()), everyMillis, everyMillis, TimeUnit.MILLISECONDS);
   }
 
-  /** At most every few seconds, if recognizers were closed since, gives their freed native memory back. */
+  /**
+   * Every few seconds: closes the spare recognizers that waited too long and, if recognizers were closed since the
+   * last time, gives their freed native memory back to the system.
+   */
   private void trimNativeHeap() {
+    meters.sparesClosed(recognizers.closeIdle(false));
     if (meters.takeClosedSinceTrim() > 0) {
       NativeHeap.trim();
     }
@@ -176,6 +185,7 @@ public final class DecodeScheduler implements AutoCloseable {
     for (DecodeJob j : jobs) {
       j.closeIfIdle();
     }
+    recognizers.closeIdle(true);
   }
 
   /** True if a decoding thread was written off: its native call may still use the model, so keep the model. */

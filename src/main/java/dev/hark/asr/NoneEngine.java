@@ -36,6 +36,11 @@ public final class NoneEngine implements AsrEngine {
       public void finish(TranscriptListener results) {}
 
       @Override
+      public boolean reset() {
+        return true;
+      }
+
+      @Override
       public void close() {}
     };
   }

@@ -12,6 +12,15 @@ public interface StreamRecognizer extends AutoCloseable {
   /** The stream has ended: reports the final result of whatever is still pending. */
   void finish(TranscriptListener results) throws Exception;
 
+  /**
+   * Makes this recognizer ready for another stream at the same sample rate, as if just opened, keeping what it has
+   * built from the model (Vosk: the parts of its decoding graph it expanded, which makes a warm recognizer decode
+   * 2-4 times cheaper than a new one). Returns false if it cannot; it is then closed.
+   */
+  default boolean reset() {
+    return false;
+  }
+
   /** Frees what the recognizer holds (native memory for Vosk); called exactly once, after a failure too. */
   @Override
   void close();

@@ -6,6 +6,8 @@ import dev.hark.client.PcmAudio;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,8 +52,17 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--chunk-ms", defaultValue = "20", paramLabel = "MS", description = "Audio per message (default: ${DEFAULT-VALUE}).")
   int chunkMs;
 
-  @Option(names = "--file", paramLabel = "WAV", description = "Send this audio (looped) instead of a synthetic tone.")
-  Path file;
+  @Option(names = "--file", paramLabel = "WAV", description = {"Send this audio instead of a synthetic tone; repeat the"
+      + " option to send several files one after another. The whole is looped."})
+  List<Path> files = new ArrayList<>();
+
+  @Option(names = "--pause", defaultValue = "0ms", paramLabel = "TIME",
+      description = "Silence after each --file, as between utterances (default: ${DEFAULT-VALUE}).")
+  String pause;
+
+  @Option(names = "--reference", paramLabel = "TSV", description = {"Count word errors: lines of 'FILE-NAME<TAB>words'"
+      + " (name without .wav) giving each --file's words. The duration is rounded up to whole passes of the files."})
+  Path reference;
 
   @Option(names = "--server-pid", paramLabel = "PID", description = "Read the server's CPU time from /proc/PID/stat.")
   Long serverPid;
@@ -72,9 +83,11 @@ final class BenchCommand implements Callable<Integer> {
     }
     Duration d;
     Duration r;
+    Duration gap;
     try {
       d = parse(duration);
       r = parse(ramp);
+      gap = parse(pause);
     } catch (IllegalArgumentException e) {
       return fail(e.getMessage());
     }
@@ -84,18 +97,31 @@ final class BenchCommand implements Callable<Integer> {
     if (sessions < 1 || sources < 1 || sources > 255 || chunkMs < 1 || d.isZero()) {
       return fail("--sessions, --sources (1-255), --chunk-ms and --duration must be positive");
     }
+    if (reference != null && files.isEmpty()) {
+      return fail("--reference needs --file");
+    }
     PcmAudio audio = null;
-    if (file != null) {
+    String words = null;
+    if (!files.isEmpty()) {
       try {
-        audio = PcmAudio.read(file, 16000);
-      } catch (PcmAudio.BadAudioException e) {
+        List<PcmAudio> parts = new ArrayList<>();
+        for (Path f : files) {
+          parts.add(PcmAudio.read(f, 16000));
+        }
+        audio = PcmAudio.concat(parts, (int) gap.toMillis());
+        words = reference == null ? null : ReferenceText.of(reference, files);
+      } catch (PcmAudio.BadAudioException | ReferenceText.MissingException e) {
         return fail(e.getMessage());
+      }
+      if (words != null) {
+        long passes = (d.toMillis() + audio.durationMs() - 1) / audio.durationMs();
+        d = Duration.ofMillis(passes * audio.durationMs());
       }
     }
     URI metrics = metricsUrl != null ? metricsUrl
         : URI.create("http://" + url.getAuthority() + "/metrics");
     BenchRun run = new BenchRun(new BenchRun.Config(url, metrics, sessions, sources, d, !flat, binary, r, chunkMs,
-        serverPid, audio, idle ? BenchRun.Mode.IDLE : peer ? BenchRun.Mode.PEER : BenchRun.Mode.FULL, token));
+        serverPid, audio, idle ? BenchRun.Mode.IDLE : peer ? BenchRun.Mode.PEER : BenchRun.Mode.FULL, token, words));
     boolean terminal = System.console() != null && !json;
     BenchResult result = run.run(terminal ? line -> System.err.print("\r\033[K" + line) : null);
     if (terminal) {

@@ -43,6 +43,12 @@ public record BenchResult(Map<String, Object> values) {
       v.put("partial_latency_ms_p50", round(run.partialLatency.getValueAtPercentile(50) / 1e6, 1));
       v.put("partial_latency_ms_p95", round(run.partialLatency.getValueAtPercentile(95) / 1e6, 1));
     }
+    if (run.wordErrors.sessions() > 0) {
+      v.put("wer_pct", round(100 * run.wordErrors.all().rate(), 1));
+      v.put("wer_pct_sessions_losing_nothing", round(100 * run.wordErrors.whole().rate(), 1));
+      v.put("wer_pct_worst_session", round(100 * run.wordErrors.worst(), 1));
+      v.put("reference_words", run.wordErrors.all().words());
+    }
     v.put("stop_to_stopped_ms_p50", round(stopLatency.getValueAtPercentile(50) / 1e6, 2));
     v.put("stop_to_stopped_ms_p99", round(stopLatency.getValueAtPercentile(99) / 1e6, 2));
     v.put("stop_to_stopped_ms_max", round(stopLatency.getMaxValue() / 1e6, 2));

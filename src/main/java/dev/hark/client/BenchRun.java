@@ -22,9 +22,14 @@ import org.HdrHistogram.Histogram;
  * with the server's own numbers scraped from its {@code /metrics} before and after.
  */
 public final class BenchRun {
-  /** What to run. {@code audio} may be null for a synthetic tone; {@code serverPid} null to use /metrics; {@code token} null for none. */
+  /**
+   * What to run. {@code audio} may be null for a synthetic tone; {@code serverPid} null to use /metrics;
+   * {@code token} null for none; {@code reference} the words of one pass of {@code audio}, or null not to count word
+   * errors (the duration is then a whole number of passes).
+   */
   public record Config(URI url, URI metricsUrl, int sessions, int sources, Duration duration, boolean paced,
-      boolean binary, Duration ramp, int chunkMs, Long serverPid, PcmAudio audio, Mode mode, String token) {}
+      boolean binary, Duration ramp, int chunkMs, Long serverPid, PcmAudio audio, Mode mode, String token,
+      String reference) {}
 
   /** Whether sessions speak the whole protocol, send nothing (heap per idle session), or talk to a bare peer. */
   public enum Mode {
@@ -51,6 +56,8 @@ public final class BenchRun {
   /** Sessions whose stopped counted any frame dropped. */
   long sessionsLosingAudio;
   final LongAdder sessionsUp = new LongAdder();
+  /** Word errors of the sessions that stopped, when the run has a reference. */
+  final SessionWordErrors wordErrors = new SessionWordErrors();
   private final Histogram stopLatency = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
   final Histogram finalLatency = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
   final Histogram partialLatency = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
@@ -76,7 +83,7 @@ public final class BenchRun {
     frames = new ByteBuf[config.sources()][chunks];
     List<String> names = new ArrayList<>();
     for (int s = 0; s < config.sources(); s++) {
-      names.add(s == 0 ? "mic" : s == 1 ? "system" : "source" + s);
+      names.add(sourceName(s));
     }
     for (int s = 0; s < config.sources(); s++) {
       for (int k = 0; k < chunks; k++) {
@@ -87,6 +94,20 @@ public final class BenchRun {
       }
     }
     start = Messages.start(rate, names, null);
+  }
+
+  static String sourceName(int index) {
+    return index == 0 ? "mic" : index == 1 ? "system" : "source" + index;
+  }
+
+  boolean countsWordErrors() {
+    return config.reference() != null;
+  }
+
+  /** The reference for all the audio one session sends: one pass's words for each whole pass. */
+  private String expectedWords() {
+    long passes = Math.max(1, Math.round(config.duration().toMillis() / (double) config.audio().durationMs()));
+    return (config.reference() + " ").repeat((int) passes);
   }
 
   static byte[] tone(int rate, int bytes) {
@@ -234,17 +255,22 @@ public final class BenchRun {
     List<CompletableFuture<Map<String, Object>>> stops = sessions.stream().map(BenchSession::stop).toList();
     long dropped = 0;
     long accepted = 0;
+    String expected = countsWordErrors() ? expectedWords() : null;
     // One deadline for all: a server that never answers costs two minutes, not two minutes a session.
     long stopDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    for (CompletableFuture<Map<String, Object>> f : stops) {
+    for (int i = 0; i < stops.size(); i++) {
       try {
-        Map<String, Object> stats = f.get(Math.max(0, stopDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        Map<String, Object> stats = stops.get(i).get(Math.max(0, stopDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         if (stats != null) {
-          dropped += JsonObjects.num(stats, "frames_dropped");
-          if (JsonObjects.num(stats, "frames_dropped") > 0) {
+          long lost = JsonObjects.num(stats, "frames_dropped");
+          dropped += lost;
+          if (lost > 0) {
             sessionsLosingAudio++;
           }
           accepted += JsonObjects.num(stats, "frames_accepted");
+          if (expected != null) {
+            wordErrors.add(WordErrors.of(expected, sessions.get(i).heard()), lost == 0);
+          }
         }
       } catch (Exception e) {
         errors.increment();

@@ -35,6 +35,8 @@ final class BenchSession extends SimpleChannelInboundHandler<WebSocketFrame> {
   private long stopSentNanos;
   private volatile boolean failed;
   private boolean sending;
+  /** The first source's final transcripts, when the run measures word errors. */
+  private final StringBuilder heard = new StringBuilder();
 
   /** {@code slot}: the millisecond of the chunk period in which this session sends, when paced. */
   BenchSession(BenchRun run, int slot) {
@@ -189,7 +191,7 @@ final class BenchSession extends SimpleChannelInboundHandler<WebSocketFrame> {
       run.status(JsonObjects.parse(text));
     } else if (text.startsWith("{\"type\":\"error\"")) {
       run.errors.increment();
-    } else if (text.startsWith("{\"type\":\"transcript\"") && paceOrigin != 0) {
+    } else if (text.startsWith("{\"type\":\"transcript\"")) {
       transcript(text);
     } else if (text.startsWith("{\"type\":\"stopped\"")) {
       run.stopLatency(System.nanoTime() - stopSentNanos);
@@ -198,17 +200,29 @@ final class BenchSession extends SimpleChannelInboundHandler<WebSocketFrame> {
   }
 
   /**
-   * Paced sessions only: how long after the last of its audio was sent a result arrived. Chunk n goes out at
-   * {@code paceOrigin} + half a period + n periods, so the audio up to {@code end_ms} was all sent when the chunk
-   * holding its last sample was.
+   * Keeps the first source's final text when the run counts word errors, and, paced, times how long after the last
+   * of its audio was sent a result arrived. Chunk n goes out at {@code paceOrigin} + half a period + n periods, so
+   * the audio up to {@code end_ms} was all sent when the chunk holding its last sample was.
    */
   private void transcript(String text) {
     Map<String, Object> m = JsonObjects.parse(text);
+    boolean isFinal = Boolean.TRUE.equals(m.get("final"));
+    if (isFinal && run.countsWordErrors() && BenchRun.sourceName(0).equals(m.get("source"))) {
+      heard.append(m.get("text")).append(' ');
+    }
+    if (paceOrigin == 0) {
+      return;
+    }
     long endMs = JsonObjects.num(m, "end_ms");
     long chunkMs = run.chunkNanos() / 1_000_000;
     long lastChunk = Math.max(0, (endMs + chunkMs - 1) / chunkMs - 1);
     long sentAt = paceOrigin + run.chunkNanos() / 2 + lastChunk * run.chunkNanos();
-    run.resultLatency(Boolean.TRUE.equals(m.get("final")), System.nanoTime() - sentAt);
+    run.resultLatency(isFinal, System.nanoTime() - sentAt);
+  }
+
+  /** The first source's final transcripts so far; read once {@link #stop()} has completed. */
+  String heard() {
+    return heard.toString();
   }
 
   @Override

@@ -1,10 +1,12 @@
 package dev.hark.client;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Audio as Hark takes it: PCM16 little-endian mono at one sample rate. Reads WAV files (PCM16, any channel count,
@@ -13,6 +15,22 @@ import java.nio.file.Path;
 public record PcmAudio(int sampleRate, byte[] pcm) {
   public long durationMs() {
     return pcm.length * 1000L / 2 / sampleRate;
+  }
+
+  /** These recordings one after another, each followed by {@code pauseMs} of silence; all at one sample rate. */
+  public static PcmAudio concat(List<PcmAudio> parts, int pauseMs) throws BadAudioException {
+    int rate = parts.getFirst().sampleRate();
+    int pause = rate * pauseMs / 1000 * 2;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (PcmAudio part : parts) {
+      if (part.sampleRate() != rate) {
+        throw new BadAudioException("all files must have one sample rate: " + rate + " Hz and " + part.sampleRate()
+            + " Hz given");
+      }
+      out.writeBytes(part.pcm());
+      out.writeBytes(new byte[pause]);
+    }
+    return new PcmAudio(rate, out.toByteArray());
   }
 
   /** Reads {@code file}: WAV by its RIFF header, otherwise raw PCM16 mono at {@code rawRate}. */

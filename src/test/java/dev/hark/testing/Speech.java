@@ -48,31 +48,6 @@ public final class Speech {
     }
   }
 
-  static String[] words(String s) {
-    String clean = s.toLowerCase().replaceAll("[^a-z' ]", " ").trim();
-    return clean.isEmpty() ? new String[0] : clean.split("\\s+");
-  }
-
-  /** Word-level edit distance of {@code hypothesis} from {@code reference}, and the reference's word count. */
-  public static int[] errors(String reference, String hypothesis) {
-    String[] r = words(reference);
-    String[] h = words(hypothesis);
-    int[] d = new int[h.length + 1];
-    for (int j = 0; j <= h.length; j++) {
-      d[j] = j;
-    }
-    for (int i = 1; i <= r.length; i++) {
-      int prev = d[0];
-      d[0] = i;
-      for (int j = 1; j <= h.length; j++) {
-        int t = d[j];
-        d[j] = Math.min(Math.min(d[j] + 1, d[j - 1] + 1), prev + (r[i - 1].equals(h[j - 1]) ? 0 : 1));
-        prev = t;
-      }
-    }
-    return new int[] {d[h.length], r.length};
-  }
-
   /** Sends {@code pcm} as 20 ms Base64 audio messages, paced at {@code speed} times real time (0 = flat out). */
   public static void stream(WsClient c, String source, byte[] pcm, double speed) {
     long t0 = System.nanoTime();

@@ -13,7 +13,7 @@ import java.util.List;
 final class VoskJson {
   private static final JsonFactory JSON = new JsonFactory();
 
-  /** A final result: its text and its words (times in ms since the stream's first sample). */
+  /** A final result: its text and its words (times in ms since the recognizer's first sample). */
   record Result(String text, List<Word> words) {}
 
   private VoskJson() {}
@@ -35,7 +35,11 @@ final class VoskJson {
     }
   }
 
-  static Result result(String json) {
+  /**
+   * Reads a final result; {@code offsetSeconds} is taken off every time (a reset recognizer counts on from the
+   * audio of the streams before).
+   */
+  static Result result(String json, double offsetSeconds) {
     String text = "";
     List<Word> words = new ArrayList<>();
     try (JsonParser p = JSON.createParser(json)) {
@@ -47,7 +51,7 @@ final class VoskJson {
           text = p.getText().strip();
         } else if (name.equals("result") && value == JsonToken.START_ARRAY) {
           while (p.nextToken() == JsonToken.START_OBJECT) {
-            words.add(word(p));
+            words.add(word(p, offsetSeconds));
           }
         } else {
           p.skipChildren();
@@ -59,7 +63,7 @@ final class VoskJson {
     return new Result(text, words);
   }
 
-  private static Word word(JsonParser p) throws IOException {
+  private static Word word(JsonParser p, double offsetSeconds) throws IOException {
     String word = "";
     double start = 0;
     double end = 0;
@@ -75,6 +79,7 @@ final class VoskJson {
         default -> p.skipChildren();
       }
     }
-    return new Word(word, Math.round(start * 1000), Math.round(end * 1000), conf);
+    return new Word(word, Math.max(0, Math.round((start - offsetSeconds) * 1000)),
+        Math.max(0, Math.round((end - offsetSeconds) * 1000)), conf);
   }
 }

@@ -14,7 +14,10 @@ import org.vosk.Recognizer;
 final class VoskStream implements StreamRecognizer {
   private final Recognizer recognizer;
   private final int sampleRate;
+  /** Samples of this stream so far. */
   private long samples;
+  /** Samples the recognizer took for the streams before this one: Vosk's times count on across a reset. */
+  private long samplesBefore;
   private long lastFinalEndMs;
   private String lastPartial = "";
 
@@ -28,7 +31,7 @@ final class VoskStream implements StreamRecognizer {
     boolean utteranceEnded = recognizer.acceptWaveForm(pcm, length);
     samples += length / 2;
     if (utteranceEnded) {
-      reportFinal(VoskJson.result(recognizer.getResult()), results);
+      reportFinal(VoskJson.result(recognizer.getResult(), secondsBefore()), results);
       return;
     }
     String partial = VoskJson.partial(recognizer.getPartialResult());
@@ -40,7 +43,7 @@ final class VoskStream implements StreamRecognizer {
 
   @Override
   public void finish(TranscriptListener results) {
-    reportFinal(VoskJson.result(recognizer.getFinalResult()), results);
+    reportFinal(VoskJson.result(recognizer.getFinalResult(), secondsBefore()), results);
   }
 
   private void reportFinal(VoskJson.Result r, TranscriptListener results) {
@@ -53,6 +56,20 @@ final class VoskStream implements StreamRecognizer {
     long end = words.isEmpty() ? samples * 1000 / sampleRate : words.get(words.size() - 1).endMs();
     lastFinalEndMs = end;
     results.onResult(r.text(), true, start, end, words);
+  }
+
+  private double secondsBefore() {
+    return samplesBefore / (double) sampleRate;
+  }
+
+  @Override
+  public boolean reset() {
+    recognizer.reset();
+    samplesBefore += samples;
+    samples = 0;
+    lastFinalEndMs = 0;
+    lastPartial = "";
+    return true;
   }
 
   @Override
