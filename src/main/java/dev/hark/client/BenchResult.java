@@ -60,6 +60,11 @@ public record BenchResult(Map<String, Object> values) {
           - b.value("protocol_errors_total", "code", "rate_limited")));
       v.put("server_backpressure_episodes",
           Math.round(a.value("backpressure_episodes_total") - b.value("backpressure_episodes_total")));
+      double decoded = a.value("asr_audio_seconds_total") - b.value("asr_audio_seconds_total");
+      if (decoded > 0) {
+        v.put("server_asr_realtime_factor", round(
+            (a.value("asr_decoding_busy_seconds_total") - b.value("asr_decoding_busy_seconds_total")) / decoded, 3));
+      }
       v.put("queue_wait_ms_p50", round(1000 * a.quantile("audio_queue_wait_seconds", 0.50, b), 2));
       v.put("queue_wait_ms_p99", round(1000 * a.quantile("audio_queue_wait_seconds", 0.99, b), 2));
       v.put("queue_wait_ms_max", round(1000 * a.value("audio_queue_wait_seconds_max"), 2));
