@@ -2,6 +2,8 @@ package dev.hark.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hark.asr.AsrEngines;
+import dev.hark.asr.AsrSettings;
 import dev.hark.asr.NoneEngine;
 import dev.hark.client.JsonObjects;
 import dev.hark.server.ServerConfig;
@@ -52,6 +54,32 @@ class BenchCommandTest {
       assertThat(JsonObjects.num(r, "server_frames_dropped")).isEqualTo(JsonObjects.num(r, "frames_dropped"));
       assertThat(JsonObjects.num(r, "backpressure_statuses")).isPositive();
     }
+  }
+
+  /** Two clips with pauses, against the real recognizer: each session's words are counted against the clips'. */
+  @Test
+  void speechRunCountsEachSessionsWordErrors() {
+    String dir = "src/test/resources/speech/";
+    try (TestServer server = TestServer.load(m -> AsrEngines.create("vosk", AsrSettings.defaults(), m))) {
+      Map<String, Object> r = bench(server, "--sessions=2", "--sources=1", "--duration=1s",
+          "--file=" + dir + "sense_and_sensibility_01_austen_64kb-0880.wav",
+          "--file=" + dir + "sense_and_sensibility_01_austen_64kb-0930.wav", "--pause=300ms",
+          "--reference=" + dir + "transcripts.tsv");
+      assertThat(JsonObjects.num(r, "frames_dropped")).isZero();
+      // One whole pass (the duration is rounded up to it): 8 + 8 reference words a session.
+      assertThat(JsonObjects.num(r, "reference_words")).isEqualTo(32);
+      assertThat(((Number) r.get("wer_pct")).doubleValue()).isLessThanOrEqualTo(25.0);
+      assertThat(JsonObjects.num(r, "finals")).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  void referenceWithoutTheFilesLineIsRefused() {
+    StreamCommandTest.Run r = StreamCommandTest.hark("bench", "--url=ws://127.0.0.1:9/ws/live",
+        "--file=src/test/resources/speech/sense_and_sensibility_01_austen_64kb-0880.wav",
+        "--reference=src/test/resources/speech/README.md");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("no line for sense_and_sensibility_01_austen_64kb-0880");
   }
 
   @Test
