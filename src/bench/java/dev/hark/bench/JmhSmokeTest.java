@@ -9,7 +9,9 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
-/** Runs every JMH benchmark once, briefly, in this JVM, so they keep compiling and running. Real runs: scripts/jmh.sh. */
+/**
+ * Runs every JMH benchmark once, briefly, in this JVM, so they keep compiling and running. Real runs: scripts/jmh.sh.
+ */
 class JmhSmokeTest {
   @Test
   void everyBenchmarkRunsOnce() throws Exception {

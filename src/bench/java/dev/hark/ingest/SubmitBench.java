@@ -11,7 +11,9 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-/** {@code ConcurrencyController.submitChunk} for a session with one source, the chunk then taken by the consumer side. */
+/**
+ * {@code ConcurrencyController.submitChunk} for a session with one source, the chunk then taken by the consumer side.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

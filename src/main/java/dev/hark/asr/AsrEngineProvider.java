@@ -2,7 +2,10 @@ package dev.hark.asr;
 
 import dev.hark.metrics.HarkMetrics;
 
-/** Creates one kind of engine; providers are found with {@link java.util.ServiceLoader}, so a new engine needs no change elsewhere. */
+/**
+ * Creates one kind of engine; providers are found with {@link java.util.ServiceLoader}, so a new engine needs no change
+ * elsewhere.
+ */
 public interface AsrEngineProvider {
   /** The name {@code --asr} selects this engine by. */
   String name();

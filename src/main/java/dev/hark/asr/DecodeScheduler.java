@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * The recognizer's CPU, shared by every stream: a fixed set of platform decoding threads (decoding is CPU-bound
  * native work, never for virtual threads' carriers or event loops) serves every stream that has queued audio, in
  * turns of at most {@link AsrSettings#turnMs()} (200 ms) of audio, first come first served, so every stream gets
- * results as it goes and none waits for another to end. A stream with nothing queued is in no queue and costs nothing. A thread is
+ * results as it goes and none waits for another to end. A stream with nothing queued is in no queue and costs nothing.
+ * A thread is
  * woken only when one is idle (the run queue was empty); a busy one takes the next stream by itself. A turn that
  * outlasts the stall timeout is taken for a call that will never return: its stream fails, its thread is written
  * off and a new one started, and the other streams go on.
@@ -26,12 +28,13 @@ import org.slf4j.LoggerFactory;
 public final class DecodeScheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DecodeScheduler.class);
 
-  private final AsrEngine engine;
   private final LinkedBlockingQueue<DecodeJob> ready = new LinkedBlockingQueue<>();
   private final Set<DecodeJob> jobs = ConcurrentHashMap.newKeySet();
   private final List<DecodingThread> threads = new CopyOnWriteArrayList<>();
   private final AtomicInteger threadNumbers = new AtomicInteger();
   private final ScheduledExecutorService watchdog;
+  /** The timer thread's periodic tasks; they end with it. */
+  private final List<ScheduledFuture<?>> timers = new CopyOnWriteArrayList<>();
   private final DecodeMeters meters;
   private final RecognizerPool recognizers;
   private final long stallNanos;
@@ -43,7 +46,6 @@ public final class DecodeScheduler implements AutoCloseable {
   private long lastBusyNanos;
 
   public DecodeScheduler(AsrEngine engine, AsrSettings settings, HarkMetrics metrics) {
-    this.engine = engine;
     this.stallNanos = settings.stallTimeout().toNanos();
     this.turnMs = settings.turnMs();
     this.workers = settings.workers();
@@ -58,11 +60,9 @@ public final class DecodeScheduler implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    long every = Math.max(10, settings.stallTimeout().toMillis() / 4);
-    watchdog.scheduleWithFixedDelay(this::writeOffHungThreads, every, every, TimeUnit.MILLISECONDS);
-    watchdog.scheduleWithFixedDelay(this::trimNativeHeap, 5, 5, TimeUnit.SECONDS);
-    watchdog.scheduleAtFixedRate(meters::updateRealtimeFactor, DecodeMeters.RTF_WINDOW_S, DecodeMeters.RTF_WINDOW_S,
-        TimeUnit.SECONDS);
+    every(this::writeOffHungThreads, Math.max(10, settings.stallTimeout().toMillis() / 4));
+    every(this::trimNativeHeap, 5_000);
+    every(meters::updateRealtimeFactor, DecodeMeters.RTF_WINDOW_S * 1000L);
   }
 
   /**
@@ -118,7 +118,7 @@ public final class DecodeScheduler implements AutoCloseable {
 
   private void writeOffHungThreads() {
     long now = System.nanoTime();
-    for (DecodingThread t : threads) {
+    for (DecodingThread t : List.copyOf(threads)) {
       DecodeJob job = t.current;
       long started = t.turnStarted;
       if (job != null && started != 0 && now - started > stallNanos && !t.writtenOff) {
@@ -138,7 +138,21 @@ public final class DecodeScheduler implements AutoCloseable {
    * Reports {@link #load()} to {@code listener} every {@code everyMillis}, on the scheduler's own timer thread.
    */
   public void reportLoad(java.util.function.Consumer<DecodeLoad> listener, long everyMillis) {
-    watchdog.scheduleAtFixedRate(() -> listener.accept(load()), everyMillis, everyMillis, TimeUnit.MILLISECONDS);
+    every(() -> listener.accept(load()), everyMillis);
+  }
+
+  /**
+   * Runs {@code task} every {@code millis} on the timer thread. A task that throws is logged and keeps its schedule
+   * (an exception would otherwise end the schedule silently, inside the returned future).
+   */
+  private void every(Runnable task, long millis) {
+    timers.add(watchdog.scheduleWithFixedDelay(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.error("a decode scheduler timer task failed; it runs again", e);
+      }
+    }, millis, millis, TimeUnit.MILLISECONDS));
   }
 
   /**

@@ -28,7 +28,8 @@ public final class NoneEngine implements AsrEngine {
       @Override
       public void accept(byte[] pcm, int length, TranscriptListener results) throws InterruptedException {
         if (rtf > 0) {
-          Thread.sleep(Duration.ofNanos((long) (length / 2 * 1e9 * rtf / sampleRate)));
+          long samples = length / 2;
+          Thread.sleep(Duration.ofNanos((long) (samples * 1e9 * rtf / sampleRate)));
         }
       }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hark bench}: a load generator that reports what the server did under it. */
@@ -18,26 +19,27 @@ import picocli.CommandLine.Option;
         "backpressure, refusals, stop-to-stopped latency, the server's queue wait (from its /metrics) and",
         "the server's CPU per frame (from /proc with --server-pid, else from its /metrics)."})
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--url", defaultValue = "ws://127.0.0.1:8080/ws/live", description = "Server, ws:// only (default: ${DEFAULT-VALUE}).")
-  URI url;
+  @Mixin
+  ServerOptions server;
 
-  @Option(names = "--token", defaultValue = "${env:HARK_TOKEN}", paramLabel = "TOKEN",
-      description = "Sent as Authorization: Bearer, for servers with --auth-token-file (default: $HARK_TOKEN).")
-  String token;
-
-  @Option(names = "--metrics-url", paramLabel = "URL", description = "The server's metrics (default: /metrics on the --url host).")
+  @Option(names = "--metrics-url", paramLabel = "URL", description = "The server's metrics (default: /metrics on "
+      + "the --url host).")
   URI metricsUrl;
 
-  @Option(names = "--sessions", defaultValue = "100", paramLabel = "N", description = "Concurrent sessions (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--sessions", defaultValue = "100", paramLabel = "N", description = "Concurrent sessions "
+      + "(default: ${DEFAULT-VALUE}).")
   int sessions;
 
-  @Option(names = "--sources", defaultValue = "2", paramLabel = "N", description = "Sources per session (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--sources", defaultValue = "2", paramLabel = "N", description = "Sources per session (default: "
+      + "${DEFAULT-VALUE}).")
   int sources;
 
-  @Option(names = "--duration", defaultValue = "30s", paramLabel = "TIME", description = "Audio each session sends, e.g. 30s, 2m (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--duration", defaultValue = "30s", paramLabel = "TIME", description = "Audio each session sends, "
+      + "e.g. 30s, 2m (default: ${DEFAULT-VALUE}).")
   String duration;
 
-  @Option(names = "--ramp", defaultValue = "0s", paramLabel = "TIME", description = "Spread session starts over this time (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--ramp", defaultValue = "0s", paramLabel = "TIME", description = "Spread session starts over "
+      + "this time (default: ${DEFAULT-VALUE}).")
   String ramp;
 
   @Option(names = "--paced", description = "Send in real time: one chunk per source every --chunk-ms (the default).")
@@ -49,7 +51,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--binary", description = "Binary frames instead of Base64 JSON.")
   boolean binary;
 
-  @Option(names = "--chunk-ms", defaultValue = "20", paramLabel = "MS", description = "Audio per message (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--chunk-ms", defaultValue = "20", paramLabel = "MS", description = "Audio per message (default: "
+      + "${DEFAULT-VALUE}).")
   int chunkMs;
 
   @Option(names = "--file", paramLabel = "WAV", description = {"Send this audio instead of a synthetic tone; repeat the"
@@ -67,10 +70,12 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--server-pid", paramLabel = "PID", description = "Read the server's CPU time from /proc/PID/stat.")
   Long serverPid;
 
-  @Option(names = "--idle", description = "Sessions send start and then no audio until the end (heap per idle session).")
+  @Option(names = "--idle", description = "Sessions send start and then no audio until the end (heap per idle "
+      + "session).")
   boolean idle;
 
-  @Option(names = "--peer", description = "The server speaks only the seed's subset (no ready, no stopped), as the peers in shared/peers.")
+  @Option(names = "--peer", description = "The server is a peer: it speaks only the audio message (no ready, no "
+      + "stopped), as a bare Netty sink or the Python original do.")
   boolean peer;
 
   @Option(names = "--json", description = "Print the result as one JSON object.")
@@ -91,8 +96,10 @@ final class BenchCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return fail(e.getMessage());
     }
+    URI url = server.url;
     if (!"ws".equals(url.getScheme())) {
-      return fail("--url must be ws://HOST:PORT/PATH: the load generator speaks no TLS (measure the server, not a proxy), got " + url);
+      return fail("--url must be ws://HOST:PORT/PATH: the load generator speaks no TLS (measure the server, not a "
+          + "proxy), got " + url);
     }
     if (sessions < 1 || sources < 1 || sources > 255 || chunkMs < 1 || d.isZero()) {
       return fail("--sessions, --sources (1-255), --chunk-ms and --duration must be positive");
@@ -120,9 +127,10 @@ final class BenchCommand implements Callable<Integer> {
     }
     URI metrics = metricsUrl != null ? metricsUrl
         : URI.create("http://" + url.getAuthority() + "/metrics");
+    BenchRun.Mode mode = idle ? BenchRun.Mode.IDLE : peer ? BenchRun.Mode.PEER : BenchRun.Mode.FULL;
     BenchRun run = new BenchRun(new BenchRun.Config(url, metrics, sessions, sources, d, !flat, binary, r, chunkMs,
-        serverPid, audio, idle ? BenchRun.Mode.IDLE : peer ? BenchRun.Mode.PEER : BenchRun.Mode.FULL, token, words));
-    boolean terminal = System.console() != null && !json;
+        serverPid, audio, mode, server.token(), words));
+    boolean terminal = Terminal.interactive() && !json;
     BenchResult result = run.run(terminal ? line -> System.err.print("\r\033[K" + line) : null);
     if (terminal) {
       System.err.println();

@@ -31,7 +31,7 @@ final class MicStream {
     } catch (LineUnavailableException | IllegalArgumentException | SecurityException e) {
       return cmd.fail(2, "the microphone cannot be opened: " + e.getMessage());
     }
-    SessionPrinter printer = new SessionPrinter(System.out, System.err, cmd.json(), System.console() != null);
+    SessionPrinter printer = new SessionPrinter(System.out, System.err, cmd.json(), Terminal.interactive());
     WebSocket ws;
     try {
       ws = cmd.socketBuilder().buildAsync(cmd.url(), printer).join();

@@ -21,10 +21,12 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run the gateway: WebSocket /ws/live, /healthz, /readyz, /metrics.")
 final class ServeCommand implements Callable<Integer> {
-  @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR", description = "Address to bind "
+      + "(default: ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "Port to listen on, 0 for any (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "Port to listen on, 0 for any "
+      + "(default: ${DEFAULT-VALUE}).")
   int port;
 
   @Option(names = "--asr", defaultValue = "vosk", paramLabel = "ENGINE",
@@ -37,29 +39,35 @@ final class ServeCommand implements Callable<Integer> {
   Path asrModel;
 
   @Option(names = "--asr-workers", paramLabel = "N",
-      description = "Decoding threads: streams decoded at once, each in turns of 200 ms of audio (default: number of cores).")
+      description = "Decoding threads: streams decoded at once, each in turns of 200 ms of audio (default: number "
+          + "of cores).")
   Integer asrWorkers;
 
   @Option(names = "--asr-spare-recognizers", paramLabel = "N",
-      description = "Recognizers kept, reset, for the next streams when theirs end; a warm one decodes 2-4x cheaper than a new one. "
+      description = "Recognizers kept, reset, for the next streams when theirs end; a warm one decodes 2-4x cheaper "
+          + "than a new one. "
           + "A spare unused for 60 s is closed (default: 4 per decoding thread; 0 closes each at its stream's end).")
   Integer asrSpares;
 
   @Option(names = "--asr-stall-timeout-ms", defaultValue = "10000", paramLabel = "MS",
-      description = "A decoding turn that takes longer is taken as hung: its stream fails, its thread is replaced (default: ${DEFAULT-VALUE}).")
+      description = "A decoding turn that takes longer is taken as hung: its stream fails, its thread is replaced "
+          + "(default: ${DEFAULT-VALUE}).")
   long asrStallMs;
 
   @Option(names = "--asr-shed-lag-ms", defaultValue = "500", paramLabel = "MS",
       description = "With the decoding threads saturated, a decode lag past this puts the recognizer at capacity: "
-          + "new sessions get 503 and whole sources are shed, lowest priority then newest first (default: ${DEFAULT-VALUE}).")
+          + "new sessions get 503 and whole sources are shed, lowest priority then newest first (default: "
+              + "${DEFAULT-VALUE}).")
   int asrShedLagMs;
 
   @Option(names = "--no-asr-shed",
-      description = "No recognizer capacity control: past capacity no session is refused and no source shed, so every stream lags and drops alike (vosk-server's design; for comparison).")
+      description = "No recognizer capacity control: past capacity no session is refused and no source shed, so "
+          + "every stream lags and drops alike (vosk-server's design; for comparison).")
   boolean noAsrShed;
 
   @Option(names = "--none-rtf", defaultValue = "0", paramLabel = "X",
-      description = "With --asr none: seconds of work per second of audio, e.g. 1.0 = exactly real time (default: ${DEFAULT-VALUE}).")
+      description = "With --asr none: seconds of work per second of audio, e.g. 1.0 = exactly real time (default: "
+          + "${DEFAULT-VALUE}).")
   double noneRtf;
 
   @Option(names = "--queue-max", defaultValue = "48", paramLabel = "CHUNKS",
@@ -67,25 +75,31 @@ final class ServeCommand implements Callable<Integer> {
   int queueMax;
 
   @Option(names = "--queue-max-ms", defaultValue = "0", paramLabel = "MS",
-      description = "Also bound each source queue by milliseconds of audio; 0 = chunk bound only (default: ${DEFAULT-VALUE}).")
+      description = "Also bound each source queue by milliseconds of audio; 0 = chunk bound only (default: "
+          + "${DEFAULT-VALUE}).")
   int queueMaxMs;
 
   @Option(names = "--overflow", defaultValue = "drop_oldest", paramLabel = "POLICY",
-      description = "Policy for sessions that name none: drop_oldest, drop_newest or block (default: ${DEFAULT-VALUE}).")
+      description = "Policy for sessions that name none: drop_oldest, drop_newest or block (default: "
+          + "${DEFAULT-VALUE}).")
   String overflow;
 
-  @Option(names = "--max-sources", defaultValue = "4", paramLabel = "N", description = "Sources per session (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-sources", defaultValue = "4", paramLabel = "N", description = "Sources per session "
+      + "(default: ${DEFAULT-VALUE}).")
   int maxSources;
 
-  @Option(names = "--max-sessions", defaultValue = "2000", paramLabel = "N", description = "Concurrent sessions (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-sessions", defaultValue = "2000", paramLabel = "N", description = "Concurrent sessions "
+      + "(default: ${DEFAULT-VALUE}).")
   int maxSessions;
 
   @Option(names = "--max-buffered-mb", defaultValue = "64", paramLabel = "MB",
-      description = "Global budget of queued audio over all sessions; past it sources are shed (default: ${DEFAULT-VALUE}).")
+      description = "Global budget of queued audio over all sessions; past it sources are shed (default: "
+          + "${DEFAULT-VALUE}).")
   double maxBufferedMb;
 
   @Option(names = "--max-message-kb", defaultValue = "256", paramLabel = "KB",
-      description = "Largest WebSocket message; larger ones close the connection with 1009 (default: ${DEFAULT-VALUE}).")
+      description = "Largest WebSocket message; larger ones close the connection with 1009 (default: "
+          + "${DEFAULT-VALUE}).")
   int maxMessageKb;
 
   @Option(names = "--idle-timeout-s", defaultValue = "60", paramLabel = "S",
@@ -98,7 +112,8 @@ final class ServeCommand implements Callable<Integer> {
   long shedHoldMs;
 
   @Option(names = "--auth-token-file", paramLabel = "FILE",
-      description = "Tokens, one per line, re-read when the file changes; upgrades need one (default: no auth, loopback only).")
+      description = "Tokens, one per line, re-read when the file changes; upgrades need one (default: no auth, "
+          + "loopback only).")
   Path authTokenFile;
 
   @Option(names = "--allowed-origins", split = ",", paramLabel = "ORIGIN",
@@ -117,15 +132,18 @@ final class ServeCommand implements Callable<Integer> {
   boolean insecurePublic;
 
   @Option(names = "--max-session-s", defaultValue = "14400", paramLabel = "S",
-      description = "Longest session; then the server stops it as if the client had sent stop (default: ${DEFAULT-VALUE}).")
+      description = "Longest session; then the server stops it as if the client had sent stop (default: "
+          + "${DEFAULT-VALUE}).")
   long maxSessionS;
 
   @Option(names = "--max-messages-per-s", defaultValue = "500", paramLabel = "N",
-      description = "Messages one session may send a second; the excess is dropped with rate_limited (default: ${DEFAULT-VALUE}).")
+      description = "Messages one session may send a second; the excess is dropped with rate_limited (default: "
+          + "${DEFAULT-VALUE}).")
   int maxMessagesPerS;
 
   @Option(names = "--drain-timeout-s", defaultValue = "10", paramLabel = "S",
-      description = "On SIGTERM, time for queued audio to reach the recognizer before sockets close (default: ${DEFAULT-VALUE}).")
+      description = "On SIGTERM, time for queued audio to reach the recognizer before sockets close (default: "
+          + "${DEFAULT-VALUE}).")
   long drainTimeoutS;
 
   @Option(names = "--record", paramLabel = "DIR",
@@ -155,7 +173,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     int workers = asrWorkers == null ? AsrSettings.defaults().workers() : asrWorkers;
     AsrSettings asrSettings = new AsrSettings(workers, noneRtf, Duration.ofMillis(asrStallMs), asrModel,
-        AsrSettings.TURN_MS, asrShedLagMs, !noAsrShed, asrSpares == null ? AsrSettings.defaultSpares(workers) : asrSpares);
+        AsrSettings.TURN_MS, asrShedLagMs, !noAsrShed, asrSpares == null ? AsrSettings.defaultSpares(workers)
+            : asrSpares);
     if (workers < 1 || asrStallMs < 1 || noneRtf < 0 || asrShedLagMs < 1 || asrSettings.spareRecognizers() < 0) {
       return fail("--asr-workers, --asr-stall-timeout-ms and --asr-shed-lag-ms must be positive, --none-rtf and"
           + " --asr-spare-recognizers at least 0");

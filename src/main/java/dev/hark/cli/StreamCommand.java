@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -35,21 +36,19 @@ final class StreamCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--url", defaultValue = "ws://127.0.0.1:8080/ws/live", description = "Server (default: ${DEFAULT-VALUE}).")
-  URI url;
+  @Mixin
+  ServerOptions server;
 
-  @Option(names = "--token", defaultValue = "${env:HARK_TOKEN}", paramLabel = "TOKEN",
-      description = "Sent as Authorization: Bearer, for servers with --auth-token-file (default: $HARK_TOKEN).")
-  String token;
-
-  @Option(names = "--source", defaultValue = "mic", description = "Source name of a single file or the microphone (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--source", defaultValue = "mic", description = "Source name of a single file or the microphone "
+      + "(default: ${DEFAULT-VALUE}).")
   String source;
 
   @Option(names = "--speed", defaultValue = "1.0", paramLabel = "X|max",
       description = "Times real time, or max for as fast as the server takes it (default: ${DEFAULT-VALUE}).")
   String speed;
 
-  @Option(names = "--chunk-ms", defaultValue = "20", paramLabel = "MS", description = "Audio per message (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--chunk-ms", defaultValue = "20", paramLabel = "MS", description = "Audio per message (default: "
+      + "${DEFAULT-VALUE}).")
   int chunkMs;
 
   @Option(names = "--binary", description = "Send binary frames instead of Base64 JSON.")
@@ -59,7 +58,8 @@ final class StreamCommand implements Callable<Integer> {
       description = "Ask for drop_oldest, drop_newest or block (default: block with --speed max, else the server's).")
   String overflow;
 
-  @Option(names = "--rate", defaultValue = "16000", paramLabel = "HZ", description = "Sample rate of raw PCM files (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--rate", defaultValue = "16000", paramLabel = "HZ", description = "Sample rate of raw PCM files "
+      + "(default: ${DEFAULT-VALUE}).")
   int rawRate;
 
   @Option(names = "--json", description = "Print every server message as a JSON line on stdout.")
@@ -121,10 +121,10 @@ final class StreamCommand implements Callable<Integer> {
   }
 
   private int session(List<String> names, List<PcmAudio> audio, int rate, double pace, PrintStream out) {
-    SessionPrinter printer = new SessionPrinter(out, System.err, json, System.console() != null);
+    SessionPrinter printer = new SessionPrinter(out, System.err, json, Terminal.interactive());
     WebSocket ws;
     try {
-      ws = socketBuilder().buildAsync(url, printer).join();
+      ws = socketBuilder().buildAsync(server.url, printer).join();
     } catch (CompletionException e) {
       return fail(1, connectFailure(e.getCause()));
     }
@@ -190,9 +190,9 @@ final class StreamCommand implements Callable<Integer> {
       return "the server refused the session: HTTP " + h.getResponse().statusCode() + (why.isEmpty() ? "" : " " + why);
     }
     if (cause instanceof ConnectException) {
-      return "cannot connect to " + url + ": connection refused";
+      return "cannot connect to " + server.url + ": connection refused";
     }
-    return "cannot connect to " + url + ": " + cause;
+    return "cannot connect to " + server.url + ": " + cause;
   }
 
   int fail(int code, String message) {
@@ -208,13 +208,13 @@ final class StreamCommand implements Callable<Integer> {
   }
 
   URI url() {
-    return url;
+    return server.url;
   }
 
   /** A WebSocket builder that carries the token, if one was given. */
   WebSocket.Builder socketBuilder() {
     WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder();
-    return token == null || token.isBlank() ? b : b.header("Authorization", "Bearer " + token.strip());
+    return server.token() == null ? b : b.header("Authorization", "Bearer " + server.token());
   }
 
   String source() {

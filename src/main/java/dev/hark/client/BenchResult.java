@@ -8,7 +8,11 @@ import org.HdrHistogram.Histogram;
 public record BenchResult(Map<String, Object> values) {
 
   static BenchResult of(BenchRun.Config c, BenchRun run, ServerProbe.Sample before, ServerProbe.Sample after,
-      double wall, double clientCpu, long accepted, long dropped, Histogram stopLatency) {
+      double wall, double clientCpu, long accepted, long dropped) {
+    Histogram pace = run.pacePermille().histogram();
+    Histogram finals = run.finalLatency.histogram();
+    Histogram partials = run.partialLatency.histogram();
+    Histogram stopLatency = run.stopLatency.histogram();
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("sessions", c.sessions());
     v.put("sources", c.sources());
@@ -30,18 +34,18 @@ public record BenchResult(Map<String, Object> values) {
     v.put("wall_s", round(wall, 2));
     v.put("peak_sessions_sending", run.peakSending());
     if (c.paced()) {
-      v.put("pace_p50", round(run.pacePermille().getValueAtPercentile(50) / 1000.0, 3));
-      v.put("pace_max", round(run.pacePermille().getMaxValue() / 1000.0, 3));
+      v.put("pace_p50", round(pace.getValueAtPercentile(50) / 1000.0, 3));
+      v.put("pace_max", round(pace.getMaxValue() / 1000.0, 3));
     }
-    if (run.finalLatency.getTotalCount() > 0) {
-      v.put("finals", run.finalLatency.getTotalCount());
-      v.put("final_latency_ms_p50", round(run.finalLatency.getValueAtPercentile(50) / 1e6, 1));
-      v.put("final_latency_ms_p95", round(run.finalLatency.getValueAtPercentile(95) / 1e6, 1));
-      v.put("final_latency_ms_max", round(run.finalLatency.getMaxValue() / 1e6, 1));
+    if (finals.getTotalCount() > 0) {
+      v.put("finals", finals.getTotalCount());
+      v.put("final_latency_ms_p50", round(finals.getValueAtPercentile(50) / 1e6, 1));
+      v.put("final_latency_ms_p95", round(finals.getValueAtPercentile(95) / 1e6, 1));
+      v.put("final_latency_ms_max", round(finals.getMaxValue() / 1e6, 1));
     }
-    if (run.partialLatency.getTotalCount() > 0) {
-      v.put("partial_latency_ms_p50", round(run.partialLatency.getValueAtPercentile(50) / 1e6, 1));
-      v.put("partial_latency_ms_p95", round(run.partialLatency.getValueAtPercentile(95) / 1e6, 1));
+    if (partials.getTotalCount() > 0) {
+      v.put("partial_latency_ms_p50", round(partials.getValueAtPercentile(50) / 1e6, 1));
+      v.put("partial_latency_ms_p95", round(partials.getValueAtPercentile(95) / 1e6, 1));
     }
     if (run.wordErrors.sessions() > 0) {
       v.put("wer_pct", round(100 * run.wordErrors.all().rate(), 1));
@@ -52,10 +56,14 @@ public record BenchResult(Map<String, Object> values) {
     v.put("stop_to_stopped_ms_p50", round(stopLatency.getValueAtPercentile(50) / 1e6, 2));
     v.put("stop_to_stopped_ms_p99", round(stopLatency.getValueAtPercentile(99) / 1e6, 2));
     v.put("stop_to_stopped_ms_max", round(stopLatency.getMaxValue() / 1e6, 2));
+    // Values past a recorder's range (5 minutes; pace 1,000x) are recorded as its highest value, and counted here.
+    v.put("latencies_over_range", run.pacePermille().overRange() + run.finalLatency.overRange()
+        + run.partialLatency.overRange() + run.stopLatency.overRange());
     if (before.metrics() != null && after.metrics() != null) {
       PrometheusText a = after.metrics();
       PrometheusText b = before.metrics();
-      v.put("server_frames_dropped", Math.round(a.value("audio_frames_dropped_total") - b.value("audio_frames_dropped_total")));
+      v.put("server_frames_dropped",
+          Math.round(a.value("audio_frames_dropped_total") - b.value("audio_frames_dropped_total")));
       v.put("server_rate_limited", Math.round(a.value("protocol_errors_total", "code", "rate_limited")
           - b.value("protocol_errors_total", "code", "rate_limited")));
       v.put("server_backpressure_episodes",

@@ -1,10 +1,10 @@
 package dev.hark.client;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import org.HdrHistogram.Histogram;
 
 /**
  * One load run of {@code hark bench}: N sessions of S sources from this one process, paced at real time or flat out,
@@ -37,7 +36,10 @@ public final class BenchRun {
     FULL,
     /** start and ready, then no audio until stop. */
     IDLE,
-    /** The seed's subset (no ready, no stopped): audio right after start; stop and close. */
+    /**
+     * A peer, a server that speaks only the audio message (no ready, no stopped): audio right after start; stop and
+     * close.
+     */
     PEER
   }
 
@@ -58,11 +60,11 @@ public final class BenchRun {
   final LongAdder sessionsUp = new LongAdder();
   /** Word errors of the sessions that stopped, when the run has a reference. */
   final SessionWordErrors wordErrors = new SessionWordErrors();
-  private final Histogram stopLatency = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
-  final Histogram finalLatency = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
-  final Histogram partialLatency = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
+  final LatencyRecorder stopLatency = new LatencyRecorder(TimeUnit.MINUTES.toNanos(5));
+  final LatencyRecorder finalLatency = new LatencyRecorder(TimeUnit.MINUTES.toNanos(5));
+  final LatencyRecorder partialLatency = new LatencyRecorder(TimeUnit.MINUTES.toNanos(5));
   /** Per paced session, wall time of its audio over the audio's duration: 1.0 is real time, more is a slow client. */
-  private final Histogram pacePermille = new Histogram(1_000_000, 3);
+  private final LatencyRecorder pacePermille = new LatencyRecorder(1_000_000);
   private final AtomicInteger sending = new AtomicInteger();
   private volatile int peakSending;
   /** This process's CPU while every session was sending: the generator's own cost, without connects and JIT. */
@@ -196,7 +198,7 @@ public final class BenchRun {
     sending.decrementAndGet();
     long expected = (chunksPerSession() - 1) * chunkNanos();
     if (complete && config.paced() && expected > 0 && spanNanos > 0) {
-      pacePermille.recordValue(Math.min(pacePermille.getHighestTrackableValue(), spanNanos * 1000 / expected));
+      pacePermille.record(spanNanos * 1000 / expected);
     }
   }
 
@@ -204,25 +206,25 @@ public final class BenchRun {
     return peakSending;
   }
 
-  Histogram pacePermille() {
+  LatencyRecorder pacePermille() {
     return pacePermille;
   }
 
   /** Wall time from the end of a result's audio being sent to the result's arrival (paced sessions). */
-  synchronized void resultLatency(boolean isFinal, long nanos) {
-    Histogram h = isFinal ? finalLatency : partialLatency;
-    h.recordValue(Math.max(0, Math.min(nanos, h.getHighestTrackableValue())));
+  void resultLatency(boolean isFinal, long nanos) {
+    (isFinal ? finalLatency : partialLatency).record(nanos);
   }
 
-  synchronized void stopLatency(long nanos) {
-    stopLatency.recordValue(Math.min(nanos, stopLatency.getHighestTrackableValue()));
+  void stopLatency(long nanos) {
+    stopLatency.record(nanos);
   }
 
   /** Runs the load; {@code progress} gets a one-line summary every second (or is null). */
   public BenchResult run(Consumer<String> progress) throws InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
     // Bare peers speak no HTTP: only /proc is read for them.
-    ServerProbe probe = new ServerProbe(http, config.mode() == Mode.PEER ? null : config.metricsUrl(), config.serverPid());
+    ServerProbe probe = new ServerProbe(http, config.mode() == Mode.PEER ? null : config.metricsUrl(),
+        config.serverPid());
     ServerProbe.Sample before = probe.sample();
     long clientCpu0 = ServerProbe.ownCpuNanos();
     long t0 = System.nanoTime();
@@ -260,7 +262,8 @@ public final class BenchRun {
     long stopDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     for (int i = 0; i < stops.size(); i++) {
       try {
-        Map<String, Object> stats = stops.get(i).get(Math.max(0, stopDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        Map<String, Object> stats = stops.get(i).get(Math.max(0, stopDeadline - System.nanoTime()),
+            TimeUnit.NANOSECONDS);
         if (stats != null) {
           long lost = JsonObjects.num(stats, "frames_dropped");
           dropped += lost;
@@ -279,10 +282,11 @@ public final class BenchRun {
     double wall = (System.nanoTime() - t0) / 1e9;
     long clientCpu = ServerProbe.ownCpuNanos() - clientCpu0;
     ServerProbe.Sample after = probe.sample();
+    clocks.forEach((loop, clock) -> loop.execute(clock::stop));
     transport.close();
     releaseFrames();
     synchronized (this) {
-      return BenchResult.of(config, this, before, after, wall, clientCpu / 1e9, accepted, dropped, stopLatency);
+      return BenchResult.of(config, this, before, after, wall, clientCpu / 1e9, accepted, dropped);
     }
   }
 

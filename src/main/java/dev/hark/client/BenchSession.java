@@ -1,6 +1,7 @@
 package dev.hark.client;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -28,6 +29,8 @@ final class BenchSession extends SimpleChannelInboundHandler<WebSocketFrame> {
   private final CompletableFuture<Void> sendingDone = new CompletableFuture<>();
   private Channel ch;
   private ScheduledFuture<?> timer;
+  /** Idle sessions: when they stop holding the connection. */
+  private ScheduledFuture<?> idleEnd;
   private long readyNanos;
   private long paceOrigin;
   private long deadlineNanos;
@@ -53,7 +56,7 @@ final class BenchSession extends SimpleChannelInboundHandler<WebSocketFrame> {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-      ch.writeAndFlush(new TextWebSocketFrame(run.startMessage()));
+      send(run.startMessage());
       if (run.mode() == BenchRun.Mode.PEER) {
         becomeReady(); // a bare peer answers nothing: the session is ready once start is out
       }
@@ -68,7 +71,7 @@ final class BenchSession extends SimpleChannelInboundHandler<WebSocketFrame> {
     switch (run.mode()) {
       case IDLE -> {
         timer = ch.eventLoop().scheduleAtFixedRate(this::ping, IDLE_PING_NANOS, IDLE_PING_NANOS, TimeUnit.NANOSECONDS);
-        ch.eventLoop().schedule(() -> finishSending(false), run.durationNanos(), TimeUnit.NANOSECONDS);
+        idleEnd = ch.eventLoop().schedule(() -> finishSending(false), run.durationNanos(), TimeUnit.NANOSECONDS);
       }
       default -> {
         sending = true;
@@ -84,7 +87,7 @@ final class BenchSession extends SimpleChannelInboundHandler<WebSocketFrame> {
 
   /** Idle sessions ping so that the server's idle timeout waits for them. */
   private void ping() {
-    ch.writeAndFlush(new TextWebSocketFrame("{\"type\":\"ping\"}"));
+    send("{\"type\":\"ping\"}");
   }
 
   /**
@@ -139,6 +142,7 @@ final class BenchSession extends SimpleChannelInboundHandler<WebSocketFrame> {
     ctx.fireChannelWritabilityChanged();
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the void promise: a failed write reaches exceptionCaught
   private void writeChunk() {
     long n = sent++;
     for (int s = 0; s < run.sources(); s++) {
@@ -150,6 +154,9 @@ final class BenchSession extends SimpleChannelInboundHandler<WebSocketFrame> {
   private void finishSending(boolean complete) {
     if (timer != null) {
       timer.cancel(false);
+    }
+    if (idleEnd != null) {
+      idleEnd.cancel(false);
     }
     if (sending) {
       sending = false;
@@ -170,9 +177,9 @@ final class BenchSession extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
     ch.eventLoop().execute(() -> {
       stopSentNanos = System.nanoTime();
-      ch.writeAndFlush(new TextWebSocketFrame(Messages.STOP));
+      send(Messages.STOP);
       if (run.mode() == BenchRun.Mode.PEER) {
-        ch.close();
+        close(ch);
       }
     });
     return stopped;
@@ -242,7 +249,17 @@ final class BenchSession extends SimpleChannelInboundHandler<WebSocketFrame> {
       }
     }
     failed = true;
-    ctx.close();
+    close(ctx.channel());
+  }
+
+  /** Writes a control message; a failed write reaches exceptionCaught, which closes the session. */
+  private void send(String text) {
+    ch.writeAndFlush(new TextWebSocketFrame(text)).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+  }
+
+  @SuppressWarnings("FutureReturnValueIgnored") // the end is seen in channelInactive; a close has nothing to report
+  private static void close(Channel channel) {
+    channel.close();
   }
 
   /** A connection that never came up. */

@@ -11,11 +11,11 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringSocketChannel;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -49,7 +49,8 @@ final class BenchTransport implements AutoCloseable {
     this.url = url;
     boolean uring = IoUring.isAvailable() && !Boolean.getBoolean("hark.bench.epoll");
     boolean epoll = Epoll.isAvailable();
-    IoHandlerFactory io = uring ? IoUringIoHandler.newFactory() : epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    IoHandlerFactory io = uring ? IoUringIoHandler.newFactory() : epoll ? EpollIoHandler.newFactory()
+        : NioIoHandler.newFactory();
     int threads = Math.min(Math.max(1, sessions / 100), Runtime.getRuntime().availableProcessors());
     group = new MultiThreadIoEventLoopGroup(threads, io);
     bootstrap = new Bootstrap().group(group)
@@ -70,17 +71,23 @@ final class BenchTransport implements AutoCloseable {
         .dropPongFrames(true)
         .withUTF8Validator(false)
         .build();
-    group.schedule(() -> bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+    Bootstrap connection = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
       @Override
       protected void initChannel(SocketChannel ch) {
         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
             new WebSocketClientProtocolHandler(ws), new WebSocketFrameAggregator(MAX_MESSAGE), session);
       }
-    }).connect().addListener(f -> {
+    });
+    Runnable open = () -> connection.connect().addListener(f -> {
       if (!f.isSuccess()) {
         session.connectFailed();
       }
-    }), delayNanos, TimeUnit.NANOSECONDS);
+    });
+    group.schedule(open, delayNanos, TimeUnit.NANOSECONDS).addListener(f -> {
+      if (!f.isSuccess() && !f.isCancelled()) {
+        session.connectFailed(); // the connect itself threw
+      }
+    });
   }
 
   @Override

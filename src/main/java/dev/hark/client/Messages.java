@@ -7,7 +7,8 @@ public final class Messages {
   private Messages() {}
 
   public static String start(int sampleRate, java.util.List<String> sources, String overflow) {
-    StringBuilder b = new StringBuilder("{\"type\":\"start\",\"sample_rate\":").append(sampleRate).append(",\"sources\":[");
+    StringBuilder b = new StringBuilder("{\"type\":\"start\",\"sample_rate\":").append(sampleRate)
+        .append(",\"sources\":[");
     for (int i = 0; i < sources.size(); i++) {
       b.append(i == 0 ? "" : ",").append('"').append(sources.get(i)).append('"');
     }

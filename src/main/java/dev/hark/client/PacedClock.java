@@ -3,6 +3,7 @@ package dev.hark.client;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -13,12 +14,13 @@ import java.util.concurrent.TimeUnit;
 final class PacedClock {
   private final List<List<BenchSession>> slots = new ArrayList<>();
   private long tick;
+  private final ScheduledFuture<?> timer;
 
   PacedClock(EventLoop loop, int periodMs) {
     for (int i = 0; i < periodMs; i++) {
       slots.add(new ArrayList<>());
     }
-    loop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.MILLISECONDS);
+    timer = loop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.MILLISECONDS);
   }
 
   /** Adds a session to the given slot; call on the clock's loop. */
@@ -30,5 +32,10 @@ final class PacedClock {
     List<BenchSession> slot = slots.get((int) (tick++ % slots.size()));
     // A session that has finished sending leaves its slot.
     slot.removeIf(s -> !s.tick());
+  }
+
+  /** Stops ticking (the run is over); call on the clock's loop. */
+  void stop() {
+    timer.cancel(false);
   }
 }

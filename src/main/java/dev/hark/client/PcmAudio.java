@@ -78,7 +78,8 @@ public record PcmAudio(int sampleRate, byte[] pcm) {
       } else if (id.equals("data")) {
         if (format != 1 || bits != 16) {
           throw new BadAudioException(file + ": only 16-bit PCM WAV is streamed (this is "
-              + (format == 1 ? bits + "-bit PCM" : "format " + format) + "); convert it: sox IN -b 16 -e signed-integer OUT.wav");
+              + (format == 1 ? bits + "-bit PCM" : "format " + format) + "); convert it: sox IN -b 16 -e "
+                  + "signed-integer OUT.wav");
         }
         if (channels < 1) {
           throw new BadAudioException(file + ": WAV header gives no channels");
@@ -111,6 +112,8 @@ public record PcmAudio(int sampleRate, byte[] pcm) {
 
   /** A file that cannot be streamed; the message says why, in one line. */
   public static final class BadAudioException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     public BadAudioException(String message) {
       super(message);
     }

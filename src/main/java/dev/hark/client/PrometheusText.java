@@ -13,7 +13,7 @@ public final class PrometheusText {
   private final Map<String, Double> series = new HashMap<>();
 
   public PrometheusText(String text) {
-    for (String line : text.split("\n")) {
+    for (String line : text.split("\n", -1)) {
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
       }
@@ -66,7 +66,7 @@ public final class PrometheusText {
 
   /** As {@link #quantile(String, double)}, over what was recorded since {@code baseline} (null for all). */
   public double quantile(String histogram, double q, PrometheusText baseline) {
-    java.util.TreeMap<Double, Double> buckets = buckets(histogram);
+    java.util.NavigableMap<Double, Double> buckets = buckets(histogram);
     if (baseline != null) {
       baseline.buckets(histogram).forEach((le, n) -> buckets.merge(le, -n, Double::sum));
     }
@@ -91,14 +91,15 @@ public final class PrometheusText {
     return lowerBound;
   }
 
-  private java.util.TreeMap<Double, Double> buckets(String histogram) {
+  private java.util.NavigableMap<Double, Double> buckets(String histogram) {
     java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
     for (Map.Entry<String, Double> e : series.entrySet()) {
       String key = e.getKey();
       if (key.startsWith(histogram + "_bucket{")) {
         int le = key.indexOf("le=\"");
         String bound = key.substring(le + 4, key.indexOf('"', le + 4));
-        buckets.merge(bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound), e.getValue(), Double::sum);
+        buckets.merge(bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound), e.getValue(),
+            Double::sum);
       }
     }
     return buckets;

@@ -36,7 +36,7 @@ final class ServerProbe {
   static double procCpuSeconds(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
       return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     } catch (java.io.IOException | RuntimeException e) {
       return Double.NaN;

@@ -2,8 +2,8 @@ package dev.hark.ingest;
 
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.DropReason;
-import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.OverflowPolicy;
+import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.StatusState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -45,7 +45,8 @@ public final class ConcurrencyController {
     metrics.gauge("source.queue.depth", "Chunks queued over all sources", () -> depth(false), "agg", "sum");
     metrics.gauge("source.queue.depth", "Chunks queued in the fullest source queue", () -> depth(true), "agg", "max");
     metrics.gauge("source.queues.active", "Source queues open", sources::size);
-    metrics.gauge("source.consumers.active", "Source streams handed to the recognizer and not yet ended", consumers::get);
+    metrics.gauge("source.consumers.active", "Source streams handed to the recognizer and not yet ended",
+        consumers::get);
     metrics.gauge("audio.buffered.bytes", "Audio bytes queued over all sources", budget::used);
     metrics.gauge("audio.buffered.limit.bytes", "The global buffer budget", budget::limit);
   }
@@ -100,7 +101,8 @@ public final class ConcurrencyController {
    * is past {@code lagBoundMs}; new sessions are refused from half that lag; it has relaxed below 75% and a
    * quarter of the bound (the gap between is the hysteresis). While saturated, one whole source is shed, then
    * another at most every half second while the lag has grown by more than a decoding turn ({@code turnMs})
-   * since (a backlog shrinking after a shed is no reason for the next, nor is one turn's jitter); once relaxed, at most once per hold, one source shed for capacity comes back.
+   * since (a backlog shrinking after a shed is no reason for the next, nor is one turn's jitter); once relaxed, at most
+   * once per hold, one source shed for capacity comes back.
    * With {@code shed} off there is no capacity control: no refusal, no shedding (the design of vosk-server).
    */
   public void recognizerLoad(double utilisation, long maxLagMs, long lagBoundMs, long turnMs, boolean shed) {

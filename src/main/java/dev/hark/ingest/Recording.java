@@ -1,5 +1,6 @@
 package dev.hark.ingest;
 
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -59,6 +60,7 @@ final class Recording {
   }
 
   /** Finishes every file (sizes fixed, fsync) off the session's thread; completes when all are on disk. */
+  @CanIgnoreReturnValue // a connection that is gone does not wait for its files
   synchronized CompletableFuture<Void> finish() {
     Map<String, WavFile> open = new HashMap<>(files);
     files.clear();

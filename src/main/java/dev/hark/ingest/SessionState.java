@@ -44,6 +44,8 @@ public final class SessionState {
   private boolean started;
   private boolean audioSeen;
   private boolean stopping;
+  /** After stop: queues drained, recording on disk, then {@code stopped} (kept so the chain is not lost). */
+  private CompletableFuture<Void> stopSequence;
   private boolean closed;
   private boolean finished;
   private int closeCode = CloseCode.NORMAL;
@@ -99,14 +101,14 @@ public final class SessionState {
           reject(ErrorCode.BAD_STATE, "stop was already received", null);
         }
       }
-      case ClientMessage.Ping p -> channel.send(ServerMessage.PONG);
+      case ClientMessage.Ping p -> channel.send(new ServerMessage.Pong());
     }
   }
 
   /** Answers a client mistake with a typed error; the session goes on. */
   public void reject(ProtocolError e, String source) {
     metrics.protocolError(e.code());
-    channel.send(new ServerMessage.Error(e.code(), e.message(), source));
+    channel.send(new ServerMessage.ErrorMessage(e.code(), e.message(), source));
   }
 
   private void reject(ErrorCode code, String message, String source) {
@@ -224,7 +226,7 @@ public final class SessionState {
       done.add(src.done());
     }
     channel.setReading(true);
-    CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
+    stopSequence = CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
         // The recording is on disk before stopped says the session is over.
         .thenCompose(v -> recording.finish())
         .whenComplete((v, e) -> channel.execute(this::finishStop));
@@ -248,6 +250,9 @@ public final class SessionState {
     }
     boolean wasStopping = stopping;
     closed = true;
+    if (stopSequence != null) {
+      stopSequence.cancel(false); // nobody is left to tell stopped
+    }
     stopping = true;
     for (SourceState src : sources.values()) {
       int discarded = src.queue().abort();

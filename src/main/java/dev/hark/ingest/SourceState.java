@@ -7,12 +7,12 @@ import dev.hark.protocol.ErrorCode;
 import dev.hark.protocol.ServerMessage;
 import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.SourceStats;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +28,7 @@ public final class SourceState {
   private final SourceMeters meters;
   private final PcmStream stream;
   private final BackpressureTracker backpressure;
-  private final AtomicLongArray dropped = new AtomicLongArray(DropReason.values().length);
+  private final Map<DropReason, AtomicLong> dropped = new EnumMap<>(DropReason.class);
   private final AtomicLong consumed = new AtomicLong();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private final AtomicBoolean shedPending = new AtomicBoolean();
@@ -50,6 +50,9 @@ public final class SourceState {
 
   SourceState(SessionState session, String name, SourceQueue queue, HarkMetrics metrics, int sampleRate,
       long statusIntervalNanos) {
+    for (DropReason r : DropReason.values()) {
+      dropped.put(r, new AtomicLong());
+    }
     this.session = session;
     this.name = name;
     this.queue = queue;
@@ -70,7 +73,7 @@ public final class SourceState {
   /** This source's recognizer failed: the client is told {@code asr_failed}. Any thread, once. */
   void recognizerFailed(Throwable failure) {
     log.warn("session={} source={} recognizer failed: {}", session.id(), name, failure.toString());
-    session.channel().send(new ServerMessage.Error(ErrorCode.ASR_FAILED, "the recognizer of this source failed: "
+    session.channel().send(new ServerMessage.ErrorMessage(ErrorCode.ASR_FAILED, "the recognizer of this source failed: "
         + failure, name));
     metrics.protocolError(ErrorCode.ASR_FAILED);
   }
@@ -146,14 +149,14 @@ public final class SourceState {
   }
 
   void recordDrops(DropReason reason, long n) {
-    dropped.addAndGet(reason.ordinal(), n);
+    dropped.get(reason).addAndGet(n);
     meters.dropped(reason, (int) n);
   }
 
   public long droppedTotal() {
     long sum = 0;
-    for (int i = 0; i < dropped.length(); i++) {
-      sum += dropped.get(i);
+    for (AtomicLong n : dropped.values()) {
+      sum += n.get();
     }
     return sum;
   }
@@ -210,7 +213,7 @@ public final class SourceState {
   SourceStats stats(int sampleRate) {
     Map<String, Long> byReason = new LinkedHashMap<>();
     for (DropReason r : DropReason.values()) {
-      long n = dropped.get(r.ordinal());
+      long n = dropped.get(r).get();
       if (n > 0) {
         byReason.put(r.wire(), n);
       }

@@ -4,7 +4,6 @@ import dev.hark.protocol.DropReason;
 import dev.hark.protocol.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
-import java.lang.management.ManagementFactory;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,6 +14,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -93,10 +93,10 @@ public final class HarkMetrics {
   }
 
   private SourceMeters newSourceMeters(String label) {
-    Counter[] dropped = new Counter[DropReason.values().length];
+    Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
     for (DropReason r : DropReason.values()) {
-      dropped[r.ordinal()] = counter("audio.frames.dropped", "Audio chunks dropped, by source and reason",
-          "source", label, "reason", r.wire());
+      dropped.put(r, counter("audio.frames.dropped", "Audio chunks dropped, by source and reason",
+          "source", label, "reason", r.wire()));
     }
     return new SourceMeters(
         counter("audio.frames.received", "Valid audio chunks received (accepted or not)", "source", label),
@@ -165,7 +165,7 @@ public final class HarkMetrics {
   }
 
   public void seqMissing(long frames) {
-    seqMissing.increment(frames);
+    seqMissing.increment((double) frames);
   }
 
   public void queueWait(long nanos) {

@@ -2,15 +2,17 @@ package dev.hark.metrics;
 
 import dev.hark.protocol.DropReason;
 import io.micrometer.core.instrument.Counter;
+import java.util.Map;
 
 /** The counters of one source label, created once and reused for every chunk of every session with that label. */
 public final class SourceMeters {
   private final Counter framesReceived;
   private final Counter bytesReceived;
   private final Counter framesConsumed;
-  private final Counter[] dropped;
+  private final Map<DropReason, Counter> dropped;
 
-  SourceMeters(Counter framesReceived, Counter bytesReceived, Counter framesConsumed, Counter[] dropped) {
+  SourceMeters(Counter framesReceived, Counter bytesReceived, Counter framesConsumed,
+      Map<DropReason, Counter> dropped) {
     this.framesReceived = framesReceived;
     this.bytesReceived = bytesReceived;
     this.framesConsumed = framesConsumed;
@@ -29,6 +31,6 @@ public final class SourceMeters {
   }
 
   public void dropped(DropReason reason, int frames) {
-    dropped[reason.ordinal()].increment(frames);
+    dropped.get(reason).increment(frames);
   }
 }

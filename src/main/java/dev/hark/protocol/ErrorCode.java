@@ -22,7 +22,10 @@ public enum ErrorCode {
   BAD_SAMPLE_RATE("bad_sample_rate"),
   /** {@code overflow} names no policy. */
   BAD_OVERFLOW("bad_overflow"),
-  /** A message that is valid on its own but not now: {@code start} after audio, a second {@code start}, anything after {@code stop}. */
+  /**
+   * A message that is valid on its own but not now: {@code start} after audio, a second {@code start}, anything after
+   * {@code stop}.
+   */
   BAD_STATE("bad_state"),
   /** The recognizer of one source failed; the other sources carry on. */
   ASR_FAILED("asr_failed"),

@@ -65,7 +65,7 @@ public final class MessageEncoder {
         g.writeNumberField("received_seq", s.receivedSeq());
         g.writeNumberField("missing_frames", s.missingFrames());
       }
-      case ServerMessage.Error e -> {
+      case ServerMessage.ErrorMessage e -> {
         g.writeStringField("type", "error");
         g.writeStringField("code", e.code().wire());
         g.writeStringField("message", e.message());

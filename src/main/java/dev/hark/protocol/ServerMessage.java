@@ -27,7 +27,7 @@ public sealed interface ServerMessage {
   record SeqGap(String source, long expectedSeq, long receivedSeq, long missingFrames) implements ServerMessage {}
 
   /** A typed error; {@code source} is null when the error is not about one source. */
-  record Error(ErrorCode code, String message, String source) implements ServerMessage {}
+  record ErrorMessage(ErrorCode code, String message, String source) implements ServerMessage {}
 
   /** The answer to {@code ping}. */
   record Pong() implements ServerMessage {}
@@ -65,5 +65,4 @@ public sealed interface ServerMessage {
     }
   }
 
-  Pong PONG = new Pong();
 }

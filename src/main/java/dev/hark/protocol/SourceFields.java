@@ -40,7 +40,9 @@ final class SourceFields {
     return null;
   }
 
-  /** {@code {"mic": 2, "system": 1}}: whole numbers from -1000 to 1000 for valid source names; read into {@code out}. */
+  /**
+   * {@code {"mic": 2, "system": 1}}: whole numbers from -1000 to 1000 for valid source names; read into {@code out}.
+   */
   static ProtocolError priority(JsonToken value, JsonParser p, Map<String, Integer> out) throws IOException {
     if (value != JsonToken.START_OBJECT) {
       p.skipChildren();
@@ -55,7 +57,8 @@ final class SourceFields {
       if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
           || Math.abs(p.getIntValue()) > MAX_PRIORITY) {
         p.skipChildren();
-        return new ProtocolError(ErrorCode.BAD_MESSAGE, "priority of a source must be a whole number from -1000 to 1000");
+        return new ProtocolError(ErrorCode.BAD_MESSAGE, "priority of a source must be a whole number from -1000 to "
+            + "1000");
       }
       if (out.size() >= MAX_SOURCES) {
         return new ProtocolError(ErrorCode.TOO_MANY_SOURCES, "priority names more than 255 sources");

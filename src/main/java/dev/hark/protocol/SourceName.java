@@ -2,7 +2,7 @@ package dev.hark.protocol;
 
 /** The rules for source names: they become metric labels and log fields, so they are short and plain. */
 public final class SourceName {
-  /** The source of an audio message that names none, as in the seed. */
+  /** The source of an audio message that names none, as in the Python original Hark's design comes from. */
   public static final String DEFAULT = "system";
   public static final int MAX_LENGTH = 32;
 

@@ -68,7 +68,7 @@ final class Admission {
     }
     String protocols = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
     if (protocols != null) {
-      for (String p : protocols.split(",")) {
+      for (String p : protocols.split(",", -1)) {
         String s = p.strip();
         if (s.toLowerCase(Locale.ROOT).startsWith(TOKEN_PROTOCOL_PREFIX)) {
           return s.substring(TOKEN_PROTOCOL_PREFIX.length());

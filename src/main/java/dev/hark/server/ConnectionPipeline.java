@@ -75,7 +75,8 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
         .sendCloseFrame(null)
         .dropPongFrames(true)
         .handshakeTimeoutMillis(10_000)
-        // Hark's JSON parser validates the UTF-8 of every field it reads; Netty's frame-level check costs ~2 µs a frame.
+        // Hark's JSON parser validates the UTF-8 of every field it reads; Netty's frame-level check costs ~2 µs a
+        // frame.
         .decoderConfig(WebSocketDecoderConfig.newBuilder()
             .maxFramePayloadLength(maxMessageBytes)
             .withUTF8Validator(false)

@@ -3,12 +3,11 @@ package dev.hark.server;
 import dev.hark.asr.AsrEngine;
 import dev.hark.asr.DecodeLoad;
 import dev.hark.asr.DecodeScheduler;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Callable;
 import dev.hark.ingest.ConcurrencyController;
 import dev.hark.ingest.SessionState;
 import dev.hark.ingest.SourceConsumer;
 import dev.hark.metrics.HarkMetrics;
+import dev.hark.protocol.CloseCode;
 import dev.hark.protocol.ServerMessage;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -17,18 +16,19 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.util.concurrent.GlobalEventExecutor;
-import dev.hark.protocol.CloseCode;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,8 +76,8 @@ public final class HarkServer implements AutoCloseable {
           .childHandler(new ConnectionPipeline(config, controller, metrics, consumer, sessions, this::capacityJson))
           .bind(config.host(), config.port()).sync().channel();
     } catch (RuntimeException | InterruptedException e) {
-      boss.shutdownGracefully();
-      workers.shutdownGracefully();
+      boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+      workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
       throw e;
     }
     log.info("Hark listening on ws://{}:{}{} (transport: {}); loading the recognizer", config.host(), port(),

@@ -66,7 +66,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       metrics.connectionClosed("pipeline");
       clientFaults.info("closed a connection that pipelined requests without reading "
           + HttpLimits.MAX_UNSENT_ANSWERS + " answers");
-      ctx.close();
+      Connections.close(ctx);
       return;
     }
     HttpError malformed = malformed(req);
@@ -83,7 +83,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       upgrade(ctx, req, parsed);
       return;
     }
-    if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
+    if (!HttpMethod.GET.equals(req.method()) && !HttpMethod.HEAD.equals(req.method())) {
       reject(ctx, req, HttpError.BAD_METHOD);
       return;
     }
@@ -165,9 +165,9 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, Admission.Refused r) {
     metrics.sessionRefused(r.reason());
     FullHttpResponse res = HttpAnswer.error(r.status(), r.reason(), r.message(), head(req));
-    if (r.status() == HttpResponseStatus.UNAUTHORIZED) {
+    if (HttpResponseStatus.UNAUTHORIZED.equals(r.status())) {
       res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"hark\"");
-    } else if (r.status() != HttpResponseStatus.FORBIDDEN) {
+    } else if (!HttpResponseStatus.FORBIDDEN.equals(r.status())) {
       res.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
     }
     closeAfter(ctx, res);
@@ -202,6 +202,6 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private static boolean head(FullHttpRequest req) {
-    return req.method() == HttpMethod.HEAD;
+    return HttpMethod.HEAD.equals(req.method());
   }
 }

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  */
 final class LogSafe {
   static final int MAX_CHARS = 200;
-  private static final Pattern SECRETS = Pattern.compile("(?i)(bearer\\s+|token\\s*[=:.]\\s*|hark\\.token\\.)[^\\s,;'\"]*");
+  private static final Pattern SECRETS =
+      Pattern.compile("(?i)(bearer\\s+|token\\s*[=:.]\\s*|hark\\.token\\.)[^\\s,;'\"]*");
   private static final Pattern QUERY = Pattern.compile("\\?[^\\s'\"]*");
 
   private LogSafe() {}

@@ -11,12 +11,15 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A session's Netty channel: writes respect writability, so a client that does not read costs status messages, not
  * audio. Messages that may not be dropped are bounded too, by {@link UnreadOutputLimit} at the socket end.
  */
 final class NettySessionChannel implements SessionChannel {
+  private static final Logger log = LoggerFactory.getLogger(NettySessionChannel.class);
   private final Channel channel;
   private final HarkMetrics metrics;
 
@@ -38,7 +41,7 @@ final class NettySessionChannel implements SessionChannel {
       buf.release();
       throw e;
     }
-    channel.writeAndFlush(new TextWebSocketFrame(buf), channel.voidPromise());
+    Connections.writeAndFlush(channel, new TextWebSocketFrame(buf));
   }
 
   @Override
@@ -48,7 +51,12 @@ final class NettySessionChannel implements SessionChannel {
 
   @Override
   public void schedule(Runnable task, long delayNanos) {
-    channel.eventLoop().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    channel.eventLoop().schedule(task, delayNanos, TimeUnit.NANOSECONDS).addListener(f -> {
+      // A scheduled task's exception lands in its future, where nobody would see it.
+      if (!f.isSuccess() && !f.isCancelled()) {
+        log.warn("a scheduled session task failed", f.cause());
+      }
+    });
   }
 
   @Override

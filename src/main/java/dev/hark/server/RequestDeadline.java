@@ -39,7 +39,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
   private void arm(ChannelHandlerContext ctx) {
     timer = ctx.executor().schedule(() -> {
       metrics.connectionClosed("slow_request");
-      ctx.close();
+      Connections.close(ctx);
     }, timeoutNanos, TimeUnit.NANOSECONDS);
   }
 

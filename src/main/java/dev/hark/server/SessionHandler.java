@@ -115,7 +115,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
     metrics.idleClosed();
     if (session == null) {
-      ctx.close(); // an HTTP connection or an upgrade that never finished
+      Connections.close(ctx); // an HTTP connection or an upgrade that never finished
       return;
     }
     log.info("session={} closed: idle", session.id());
@@ -154,7 +154,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     switch (rate.take(now)) {
       case TAKEN -> dispatch(text ? FrameDecoder.text(content, maxMessageBytes) : FrameDecoder.binary(content));
       case LIMITED -> {
-        if (text && content.readableBytes() <= MAX_STOP_BYTES && FrameDecoder.text(content, maxMessageBytes) instanceof ClientMessage.Stop stop) {
+        if (text && content.readableBytes() <= MAX_STOP_BYTES && FrameDecoder.text(content,
+            maxMessageBytes) instanceof ClientMessage.Stop stop) {
           session.handle(stop);
         } else {
           limited(now);
@@ -172,7 +173,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     switch (rate.take(System.nanoTime())) {
       case TAKEN -> {
         if (ctx.channel().isWritable()) {
-          ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+          Connections.writeAndFlush(ctx.channel(), new PongWebSocketFrame(ping.content().retain()));
         } else {
           metrics.messageDropped(PONG_FRAME);
         }
@@ -234,7 +235,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     if (cause instanceof CorruptedWebSocketFrameException e) {
       // Netty's frame decoder says which code (1002; 1007 for a close reason that is not UTF-8; 1009 for an
       // oversized frame) and discards whatever follows; the reason sent is the code's name, never client bytes.
-      clientFaults.info("session=" + id + " closed for a WebSocket protocol violation (" + e.closeStatus().code() + ")");
+      clientFaults.info("session=" + id + " closed for a WebSocket protocol violation (" + e.closeStatus().code()
+          + ")");
       ctx.writeAndFlush(new CloseWebSocketFrame(e.closeStatus().code(), e.closeStatus().reasonText()))
           .addListener(ChannelFutureListener.CLOSE);
     } else if (cause instanceof TooLongFrameException) {
@@ -249,13 +251,13 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     } else if (cause instanceof WebSocketHandshakeException) {
       // Checked beforehand (UpgradeRequest), so this is rare; closing gives the slot back at once.
       clientFaults.info("closed a connection whose WebSocket handshake failed");
-      ctx.close();
+      Connections.close(ctx);
     } else if (cause instanceof java.io.IOException) {
       log.debug("session={} connection error: {}", id, LogSafe.clean(cause.toString()));
-      ctx.close();
+      Connections.close(ctx);
     } else if (session == null) {
       serverFaults.warn("connection closed after an unexpected error", cause);
-      ctx.close(); // plain HTTP: no WebSocket close frame to send
+      Connections.close(ctx); // plain HTTP: no WebSocket close frame to send
     } else {
       serverFaults.warn("session=" + id + " closed after an unexpected error", cause);
       ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.INTERNAL_ERROR, "internal error"))

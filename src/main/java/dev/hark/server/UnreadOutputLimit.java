@@ -30,6 +30,7 @@ final class UnreadOutputLimit extends ChannelOutboundHandlerAdapter {
   }
 
   @Override
+  @SuppressWarnings("FutureReturnValueIgnored") // the promise passed on is the caller's to watch
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     ChannelOutboundBuffer unsent = ctx.channel().unsafe().outboundBuffer();
     long pending = unsent == null ? 0 : unsent.totalPendingWriteBytes();
@@ -44,7 +45,7 @@ final class UnreadOutputLimit extends ChannelOutboundHandlerAdapter {
     if (!closing) {
       closing = true;
       metrics.connectionClosed("unread");
-      ctx.close();
+      Connections.close(ctx);
     }
   }
 

@@ -20,7 +20,7 @@ final class UpgradeRequest {
 
   /** Why this request cannot become a WebSocket, or null if it can. */
   static HttpError problem(FullHttpRequest req) {
-    if (req.method() != HttpMethod.GET) {
+    if (!HttpMethod.GET.equals(req.method())) {
       return HttpError.BAD_METHOD;
     }
     HttpHeaders h = req.headers();

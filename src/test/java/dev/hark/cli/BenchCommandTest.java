@@ -42,7 +42,8 @@ class BenchCommandTest {
   void flatRunAgainstASlowRecognizerCountsDropsAndRefusals() {
     // Flat out is far over the default --max-messages-per-s: lift it, as docs/benchmarks.md says for flat runs.
     ServerConfig d = ServerConfig.defaults();
-    ServerConfig config = d.withIngest(d.ingest().withLimits(2, 3)).withSessionLimits(d.maxSessionDuration(), 10_000_000);
+    ServerConfig config = d.withIngest(d.ingest().withLimits(2, 3)).withSessionLimits(d.maxSessionDuration(),
+        10_000_000);
     try (TestServer server = TestServer.start(new NoneEngine(1.0), config)) {
       Map<String, Object> r = bench(server, "--sessions=5", "--sources=1", "--duration=1s", "--flat", "--binary");
       assertThat(JsonObjects.num(r, "sessions_connected")).isEqualTo(3);

@@ -31,9 +31,8 @@ class DirectMemoryCapTest {
 
   @Test
   void attacksThatUsedToExhaustDirectMemoryLeaveTheServerHealthy() throws Exception {
-    try (ServeProcess p = ServeProcess.start(dir, List.of("-XX:MaxDirectMemorySize=64m",
-        "-Dsun.misc.unsafe.memory.access=allow", "-Dio.netty.leakDetection.level=paranoid",
-        "--enable-native-access=ALL-UNNAMED"), "--asr", "none")) {
+    // ServeProcess adds the production flags and the paranoid leak detector.
+    try (ServeProcess p = ServeProcess.start(dir, List.of("-XX:MaxDirectMemorySize=64m"), "--asr", "none")) {
       int port = p.port();
       var good = GoodClient.stream(port, 200);
       try (Attacker pings = Attacker.upgraded(port)) {

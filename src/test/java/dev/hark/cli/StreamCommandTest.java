@@ -95,7 +95,8 @@ class StreamCommandTest {
     Run r = hark("stream", "--url", url(), "--speed", "max", "--binary", "--json", a + "=left", b.toString());
     assertThat(r.code()).as(r.err()).isZero();
     List<String> lines = r.out().lines().toList();
-    assertThat(lines.getFirst()).contains("\"type\":\"ready\"", "\"sample_rate\":44100", "\"sources\":[\"left\",\"b\"]");
+    assertThat(lines.getFirst()).contains("\"type\":\"ready\"", "\"sample_rate\":44100",
+        "\"sources\":[\"left\",\"b\"]");
     assertThat(lines.getLast()).contains("\"type\":\"stopped\"", "\"frames_received\":100", "\"frames_dropped\":0");
     assertThat(lines).anyMatch(l -> l.contains("\"source\":\"left\"") && l.contains("transcript"));
   }
@@ -116,7 +117,8 @@ class StreamCommandTest {
     List<Run> runs = new ArrayList<>();
     runs.add(hark("stream", "--url", url(), b24.toString()));
     runs.add(hark("stream", "--url", url(), dir.resolve("missing.wav").toString()));
-    runs.add(hark("stream", "--url", url(), wav("r1.wav", 16000, 1, 16, 0.1) + "", wav("r2.wav", 8000, 1, 16, 0.1) + ""));
+    runs.add(hark("stream", "--url", url(), wav("r1.wav", 16000, 1, 16, 0.1) + "", wav("r2.wav", 8000, 1, 16, 0.1)
+        + ""));
     runs.add(hark("stream", "--url", url()));
     for (Run r : runs) {
       assertThat(r.code()).isEqualTo(2);

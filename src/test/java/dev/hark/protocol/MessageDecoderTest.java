@@ -25,7 +25,8 @@ class MessageDecoderTest {
     for (String json : List.of(
         "{\"type\":\"audio\",\"source\":\"mic\",\"data\":\"" + data + "\",\"seq\":3}",
         "{\"data\":\"" + data + "\",\"seq\":3,\"source\":\"mic\",\"type\":\"audio\"}",
-        " { \"seq\" : 3 , \"data\" :  \"" + data + "\" , \"type\":\"audio\", \"source\":\"mic\", \"x\":{\"y\":[1,2]}}")) {
+        " { \"seq\" : 3 , \"data\" :  \"" + data
+            + "\" , \"type\":\"audio\", \"source\":\"mic\", \"x\":{\"y\":[1,2]}}")) {
       assertThat(decode(json)).isInstanceOfSatisfying(ClientMessage.Audio.class, a -> {
         assertThat(a.source()).isEqualTo("mic");
         assertThat(a.pcm()).isEqualTo(pcm);
@@ -37,7 +38,8 @@ class MessageDecoderTest {
   @Test
   void startDefaultsAndValues() {
     assertThat(decode("{\"type\":\"start\"}")).isEqualTo(new ClientMessage.Start(null, null, null));
-    assertThat(decode("{\"type\":\"start\",\"sample_rate\":8000,\"sources\":[\"mic\",\"system\"],\"overflow\":\"block\"}"))
+    assertThat(decode(
+        "{\"type\":\"start\",\"sample_rate\":8000,\"sources\":[\"mic\",\"system\"],\"overflow\":\"block\"}"))
         .isEqualTo(new ClientMessage.Start(8000, List.of("mic", "system"), OverflowPolicy.BLOCK));
   }
 

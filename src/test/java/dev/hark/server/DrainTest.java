@@ -45,7 +45,8 @@ class DrainTest {
       // While it drains: not ready, and no new sessions.
       assertThat(Scrape.get(server.port(), "/readyz").statusCode()).isEqualTo(503);
       assertThatThrownBy(server::connect).cause().isInstanceOfSatisfying(
-          java.net.http.WebSocketHandshakeException.class, e -> assertThat(e.getResponse().statusCode()).isEqualTo(503));
+          java.net.http.WebSocketHandshakeException.class,
+              e -> assertThat(e.getResponse().statusCode()).isEqualTo(503));
       JsonNode fin = c.await(m -> "transcript".equals(m.path("type").asText()), Duration.ofSeconds(10));
       assertThat(fin.path("text").asText()).isEqualTo("heard 40 chunks");
       JsonNode stats = c.awaitType("stopped").path("stats");

@@ -19,7 +19,8 @@ class HappyPathTest {
   @Test
   void startAudioStopGivesReadyStatsAndNormalClose() {
     try (WsClient c = server.connect()) {
-      c.send("{\"type\":\"start\",\"sample_rate\":16000,\"sources\":[\"mic\",\"system\"],\"overflow\":\"drop_oldest\"}");
+      c.send("{\"type\":\"start\",\"sample_rate\":16000,\"sources\":[\"mic\",\"system\"],"
+          + "\"overflow\":\"drop_oldest\"}");
       JsonNode ready = c.awaitType("ready");
       assertThat(ready.path("session_id").asText()).isNotBlank();
       assertThat(ready.path("sample_rate").asInt()).isEqualTo(16000);
@@ -88,7 +89,8 @@ class HappyPathTest {
     var metrics = Scrape.get(server.port(), "/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
-    assertThat(metrics.body()).contains("audio_frames_received_total", "sessions_active", "audio_queue_wait_seconds_bucket");
+    assertThat(metrics.body()).contains("audio_frames_received_total", "sessions_active",
+        "audio_queue_wait_seconds_bucket");
     assertThat(Scrape.get(server.port(), "/nope").statusCode()).isEqualTo(404);
     assertThat(Scrape.get(server.port(), "/ws/live").statusCode()).isEqualTo(426);
   }

@@ -15,7 +15,8 @@ final class MalformedCorpus {
 
   private static final String[] WRONG_TYPES = {
     "{\"type\":1}", "{\"type\":null}", "{\"type\":\"audio\",\"source\":[\"mic\"],\"data\":\"AAAA\"}",
-    "{\"type\":\"audio\",\"source\":\"mic\",\"data\":12}", "{\"type\":\"audio\",\"source\":\"mic\",\"data\":\"AAAA\",\"seq\":\"x\"}",
+    "{\"type\":\"audio\",\"source\":\"mic\",\"data\":12}",
+        "{\"type\":\"audio\",\"source\":\"mic\",\"data\":\"AAAA\",\"seq\":\"x\"}",
     "{\"type\":\"start\",\"sample_rate\":\"16000\"}", "{\"type\":\"start\",\"sources\":{\"a\":1}}",
     "{\"type\":\"start\",\"overflow\":7}", "[]", "\"audio\"", "123", "true", "null", "{\"type\":{\"type\":\"audio\"}}",
     "{\"type\":\"audio\",\"source\":\"mic\"}", "{\"type\":\"audio\",\"data\":\"AAAA\"}"};
@@ -41,12 +42,14 @@ final class MalformedCorpus {
       case 2 -> text("wrong_type", WRONG_TYPES[random.nextInt(WRONG_TYPES.length)]);
       case 3 -> text("huge_number", random.nextBoolean()
           ? "{\"type\":\"start\",\"sample_rate\":" + HUGE[random.nextInt(HUGE.length)] + "}"
-          : "{\"type\":\"audio\",\"source\":\"mic\",\"seq\":" + HUGE[random.nextInt(HUGE.length)] + ",\"data\":\"AAAA\"}");
+          : "{\"type\":\"audio\",\"source\":\"mic\",\"seq\":" + HUGE[random.nextInt(HUGE.length)]
+              + ",\"data\":\"AAAA\"}");
       case 4 -> new Message(false, invalidUtf8(), "invalid_utf8");
       case 5 -> text("bad_base64", "{\"type\":\"audio\",\"source\":\"mic\",\"data\":\"" + badBase64() + "\"}");
       case 6 -> new Message(true, garbage(), "binary_garbage");
       case 7 -> text("bad_source", random.nextBoolean() ? "{\"type\":\"audoi\",\"source\":\"mic\"}"
-          : "{\"type\":\"audio\",\"source\":\"" + BAD_SOURCES[random.nextInt(BAD_SOURCES.length)] + "\",\"data\":\"AAAA\"}");
+          : "{\"type\":\"audio\",\"source\":\"" + BAD_SOURCES[random.nextInt(BAD_SOURCES.length)]
+              + "\",\"data\":\"AAAA\"}");
       default -> text("valid_audio", validAudio);
     };
   }
@@ -69,7 +72,8 @@ final class MalformedCorpus {
   }
 
   private byte[] invalidUtf8() {
-    byte[][] bad = {{(byte) 0xC3, 0x28}, {(byte) 0xFF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xC0, (byte) 0xAF},
+    byte[][] bad = {{(byte) 0xC3, 0x28}, {(byte) 0xFF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xC0,
+        (byte) 0xAF},
       {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}, {(byte) 0xE2, (byte) 0x82}};
     byte[] b = bad[random.nextInt(bad.length)];
     String[] around = {"{\"type\":\"audio\",\"source\":\"m", "ic\",\"data\":\"AAAA\"}"};

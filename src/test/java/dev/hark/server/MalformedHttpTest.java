@@ -8,7 +8,6 @@ import dev.hark.asr.NoneEngine;
 import dev.hark.testing.GoodClient;
 import dev.hark.testing.LogCapture;
 import dev.hark.testing.MemoryProbe;
-import dev.hark.testing.RawHttp;
 import dev.hark.testing.Scrape;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;

@@ -16,7 +16,9 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** --record keeps every accepted chunk, byte for byte, even while the live queue drops; a failing disk stops only it. */
+/**
+ * --record keeps every accepted chunk, byte for byte, even while the live queue drops; a failing disk stops only it.
+ */
 class RecordTest {
   @TempDir
   Path dir;

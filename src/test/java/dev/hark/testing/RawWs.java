@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
  * between fragments), for fuzzing; a reader thread collects the server's frames.
  */
 public final class RawWs implements AutoCloseable {
-  /** One frame from the server: {@code opcode} 1 text, 2 binary, 8 close (payload: code then reason), 9/10 ping/pong. */
+  /**
+   * One frame from the server: {@code opcode} 1 text, 2 binary, 8 close (payload: code then reason), 9/10 ping/pong.
+   */
   public record Frame(int opcode, byte[] payload) {
     public String text() {
       return new String(payload, StandardCharsets.UTF_8);

@@ -34,6 +34,11 @@ public final class ServeProcess implements AutoCloseable {
     }
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // Production flags, plus Netty's leak detector at its strictest: close() fails the test on any LEAK: report.
+    command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Dio.netty.leakDetection.level=paranoid"));
+    if (Runtime.version().feature() >= 23) {
+      command.add("--sun-misc-unsafe-memory-access=allow"); // the flag exists from JDK 23, as ./hark knows
+    }
     command.addAll(jvmFlags);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.hark.cli.Main", "serve",
         "--port", String.valueOf(port)));
@@ -74,8 +79,38 @@ public final class ServeProcess implements AutoCloseable {
     return Files.readString(log);
   }
 
+  /**
+   * Stops the process; fails if its log has a Netty leak report. A leak is reported only once the buffer has been
+   * collected and a later allocation polls for it, so a live process is first made to collect (jcmd GC.run) and
+   * to allocate (two HTTP requests).
+   */
   @Override
   public void close() {
+    if (process.isAlive()) {
+      try {
+        new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+            String.valueOf(process.pid()), "GC.run").redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+        Scrape.get(port, "/healthz");
+        Scrape.get(port, "/metrics");
+      } catch (IOException | RuntimeException e) {
+        // The process may be on its way out: what it logged is still read below.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+      String out = log();
+      if (out.contains("LEAK:")) {
+        throw new AssertionError("the hark serve process reported a Netty buffer leak:\n"
+            + out.substring(out.indexOf("LEAK:")));
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -58,7 +58,8 @@ public final class WsClient implements AutoCloseable {
   }
 
   public static String audioJson(String source, byte[] pcm, long seq) {
-    String base = "{\"type\":\"audio\",\"source\":\"" + source + "\",\"data\":\"" + Base64.getEncoder().encodeToString(pcm) + "\"";
+    String base = "{\"type\":\"audio\",\"source\":\"" + source + "\",\"data\":\""
+        + Base64.getEncoder().encodeToString(pcm) + "\"";
     return base + (seq >= 0 ? ",\"seq\":" + seq : "") + "}";
   }
 

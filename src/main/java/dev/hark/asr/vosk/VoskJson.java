@@ -9,7 +9,10 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads Vosk's JSON results: {@code {"result":[{"conf","start","end","word"}...],"text":...}} and {@code {"partial":...}}. */
+/**
+ * Reads Vosk's JSON results: {@code {"result":[{"conf","start","end","word"}...],"text":...}} and {@code
+ * {"partial":...}}.
+ */
 final class VoskJson {
   private static final JsonFactory JSON = new JsonFactory();
 
