@@ -76,9 +76,9 @@ final class DecodeJob {
       scheduler.meters().lag(lagMs());
       int n = gather();
       if (n > 0) {
-        long t0 = System.nanoTime();
+        long t0 = scheduler.now();
         recognizer.accept(buf, n, this::report);
-        scheduler.meters().decoded(n / 2 * 1_000_000_000L / audio.sampleRate(), System.nanoTime() - t0);
+        scheduler.meters().decoded(n / 2 * 1_000_000_000L / audio.sampleRate(), scheduler.now() - t0);
       }
       inTurnMs = 0;
       if (writtenOff.getAsBoolean()) {

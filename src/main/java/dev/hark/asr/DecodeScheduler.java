@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,15 +43,24 @@ public final class DecodeScheduler implements AutoCloseable {
   private volatile boolean closed;
   private final java.util.concurrent.atomic.AtomicLong busyNanos = new java.util.concurrent.atomic.AtomicLong();
   private final int workers;
-  private long lastLoadNanos = System.nanoTime();
+  /** Nanoseconds; injected so that tests can drive time by hand. */
+  private final LongSupplier clock;
+  private long lastLoadNanos;
   private long lastBusyNanos;
 
   public DecodeScheduler(AsrEngine engine, AsrSettings settings, HarkMetrics metrics) {
+    this(engine, settings, metrics, System::nanoTime);
+  }
+
+  /** With {@code clock} for every time it measures (a manual clock in tests). */
+  public DecodeScheduler(AsrEngine engine, AsrSettings settings, HarkMetrics metrics, LongSupplier clock) {
+    this.clock = clock;
+    this.lastLoadNanos = clock.getAsLong();
     this.stallNanos = settings.stallTimeout().toNanos();
     this.turnMs = settings.turnMs();
     this.workers = settings.workers();
     this.recognizers = new RecognizerPool(engine, settings.spareRecognizers(), AsrSettings.SPARE_IDLE.toNanos(),
-        System::nanoTime);
+        clock);
     this.meters = new DecodeMeters(engine.name(), settings.workers(), metrics, this, recognizers);
     for (int i = 0; i < settings.workers(); i++) {
       startThread();
@@ -73,6 +83,10 @@ public final class DecodeScheduler implements AutoCloseable {
     DecodeJob job = new DecodeJob(this, audio, results);
     jobs.add(job);
     job.waitForAudio();
+  }
+
+  long now() {
+    return clock.getAsLong();
   }
 
   int turnMs() {
@@ -117,7 +131,7 @@ public final class DecodeScheduler implements AutoCloseable {
   }
 
   private void writeOffHungThreads() {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     for (DecodingThread t : List.copyOf(threads)) {
       DecodeJob job = t.current;
       long started = t.turnStarted;
@@ -168,7 +182,7 @@ public final class DecodeScheduler implements AutoCloseable {
 
   /** The load since the last call (one caller at a time): turns in progress count up to now. */
   synchronized DecodeLoad load() {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     long busy = busyNanos.get();
     for (DecodingThread t : threads) {
       long started = t.turnStarted;
@@ -183,6 +197,19 @@ public final class DecodeScheduler implements AutoCloseable {
     lastBusyNanos = busy;
     lastLoadNanos = now;
     return new DecodeLoad(workers, Math.max(0, utilisation), maxLagMs(), streams());
+  }
+
+  /**
+   * Runs the next stream's turn on the caller's thread; false if no stream has audio queued. For tests that drive
+   * the scheduler by hand (with no decoding threads) to check its order of turns deterministically.
+   */
+  boolean runNextTurn() {
+    DecodeJob job = ready.poll();
+    if (job == null) {
+      return false;
+    }
+    job.turn(() -> false);
+    return true;
   }
 
   /** Stops the decoding threads; streams still open are closed. The engine is the caller's to close. */
@@ -233,7 +260,7 @@ public final class DecodeScheduler implements AutoCloseable {
         } catch (InterruptedException e) {
           return; // close()
         }
-        long t0 = System.nanoTime();
+        long t0 = clock.getAsLong();
         current = job;
         turnStarted = t0;
         meters.busy(1);
@@ -243,7 +270,7 @@ public final class DecodeScheduler implements AutoCloseable {
           turnStarted = 0;
           current = null;
           meters.busy(-1);
-          long spent = System.nanoTime() - t0;
+          long spent = clock.getAsLong() - t0;
           meters.busyNanos(spent);
           busyNanos.addAndGet(spent);
         }

@@ -55,7 +55,7 @@ final class Backpressure {
     readingPaused = true;
     session.channel().setReading(false);
     metrics.readPaused();
-    episodeEvent(src, StatusState.PAUSED, System.nanoTime(), src.droppedTotal());
+    episodeEvent(src, StatusState.PAUSED, controller.now(), src.droppedTotal());
     maybeResume();
   }
 
@@ -80,7 +80,7 @@ final class Backpressure {
     if (!src.queue().drained() && armDrainWatch(src)) {
       return;
     }
-    long now = System.nanoTime();
+    long now = controller.now();
     long wait = t.quietRemaining(now);
     if (wait > 0) {
       if (t.claimRecheck()) {
@@ -132,7 +132,7 @@ final class Backpressure {
 
   void shed(SourceState src, boolean closed, ShedReason reason) {
     int n = src.queue().clear();
-    src.markShed(System.nanoTime(), reason);
+    src.markShed(controller.now(), reason);
     if (closed) {
       return;
     }
@@ -154,7 +154,7 @@ final class Backpressure {
   void sessionClosed(SourceState src) {
     BackpressureTracker t = src.backpressure();
     if (t.active()) {
-      logEpisode(src, t.end(System.nanoTime()) / 1_000_000, "session ended");
+      logEpisode(src, t.end(controller.now()) / 1_000_000, "session ended");
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Decides, for the whole server, what happens to every chunk: queue it, evict the oldest, refuse it, pause the
@@ -21,7 +22,9 @@ public final class ConcurrencyController {
   private final Set<SourceState> sources = ConcurrentHashMap.newKeySet();
   private final AtomicInteger sessions = new AtomicInteger();
   private final AtomicInteger consumers = new AtomicInteger();
-  private final AtomicLong lastShedNanos = new AtomicLong(System.nanoTime() - (1L << 40));
+  /** The server's clock, in nanoseconds; injected so that tests can drive time by hand. */
+  private final LongSupplier clock;
+  private final AtomicLong lastShedNanos;
   private final long shedHoldNanos;
   private final long shedIntervalNanos;
   private volatile boolean draining;
@@ -29,13 +32,22 @@ public final class ConcurrencyController {
   /** The recognizer is saturated: new sessions are refused until it relaxes (see {@link #recognizerLoad}). */
   private volatile boolean atCapacity;
   /** Last capacity shed or restore; written only by the one thread that reports the recognizer's load. */
-  private long lastCapacityChangeNanos = System.nanoTime() - (1L << 40);
+  private long lastCapacityChangeNanos;
   /** The largest decode lag when the last source was shed for capacity; 0 once the recognizer has relaxed. */
   private long lagAtLastShedMs;
   /** The least time between two sources shed for capacity while the lag keeps growing. */
   private static final long CAPACITY_SHED_SPACING_NANOS = 500_000_000L;
 
   public ConcurrencyController(IngestSettings settings, HarkMetrics metrics) {
+    this(settings, metrics, System::nanoTime);
+  }
+
+  /** With {@code clock} as the time of every decision (a manual clock in tests). */
+  public ConcurrencyController(IngestSettings settings, HarkMetrics metrics, LongSupplier clock) {
+    this.clock = clock;
+    // Long ago: the first shed is never held back by one that did not happen.
+    this.lastShedNanos = new AtomicLong(clock.getAsLong() - (1L << 40));
+    this.lastCapacityChangeNanos = clock.getAsLong() - (1L << 40);
     this.settings = settings;
     this.budget = new BufferBudget(settings.maxBufferedBytes());
     this.metrics = metrics;
@@ -49,6 +61,11 @@ public final class ConcurrencyController {
         consumers::get);
     metrics.gauge("audio.buffered.bytes", "Audio bytes queued over all sources", budget::used);
     metrics.gauge("audio.buffered.limit.bytes", "The global buffer budget", budget::limit);
+  }
+
+  /** Now, on the server's clock (nanoseconds, for intervals only). */
+  public long now() {
+    return clock.getAsLong();
   }
 
   public IngestSettings settings() {
@@ -116,7 +133,7 @@ public final class ConcurrencyController {
     } else if (relaxed) {
       atCapacity = false;
     }
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     if (relaxed) {
       lagAtLastShedMs = 0;
     }
@@ -182,9 +199,6 @@ public final class ConcurrencyController {
     draining = true;
   }
 
-  public boolean draining() {
-    return draining;
-  }
 
   void register(SourceState s) {
     sources.add(s);
@@ -228,7 +242,7 @@ public final class ConcurrencyController {
       return false;
     }
     if (source.shedReason() == ShedReason.BUFFER_BUDGET && budget.belowLowWatermark()
-        && System.nanoTime() - source.shedAtNanos() >= shedHoldNanos) {
+        && clock.getAsLong() - source.shedAtNanos() >= shedHoldNanos) {
       session.restoreSource(source);
       return false;
     }
@@ -237,7 +251,7 @@ public final class ConcurrencyController {
 
   /** Sheds the source holding the most queued audio, at most once per shed interval, never a block session's. */
   private void shedOne() {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     long last = lastShedNanos.get();
     if (now - last < shedIntervalNanos || !lastShedNanos.compareAndSet(last, now)) {
       return;

@@ -35,7 +35,7 @@ public final class SessionState {
   private final Map<String, SourceState> sources = new LinkedHashMap<>();
   private final List<SourceState> declared = new ArrayList<>();
   private final Backpressure backpressure;
-  private final long openedNanos = System.nanoTime();
+  private final long openedNanos;
   private final Recording recording;
   private final int maxMessagesPerSecond;
   private int sampleRate;
@@ -62,6 +62,7 @@ public final class SessionState {
     this.recording = new Recording(recordDir, id);
     this.channel = channel;
     this.controller = controller;
+    this.openedNanos = controller.now();
     this.consumer = consumer;
     this.settings = controller.settings();
     this.metrics = controller.metrics();
@@ -78,6 +79,10 @@ public final class SessionState {
 
   public OverflowPolicy policy() {
     return policy;
+  }
+
+  ConcurrencyController controller() {
+    return controller;
   }
 
   SessionChannel channel() {
@@ -164,7 +169,7 @@ public final class SessionState {
       }
       src = openSource(name);
     }
-    long now = System.nanoTime();
+    long now = controller.now();
     Chunk chunk = src.receive(pcm, now);
     String failure = recording.append(name, pcm, sampleRate);
     if (failure != null) {
@@ -288,7 +293,7 @@ public final class SessionState {
   }
 
   private long elapsedMs() {
-    return (System.nanoTime() - openedNanos) / 1_000_000;
+    return (controller.now() - openedNanos) / 1_000_000;
   }
 
   private void logTotals(String how, List<SourceStats> stats) {

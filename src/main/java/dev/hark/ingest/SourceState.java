@@ -37,7 +37,7 @@ public final class SourceState {
   private volatile ShedReason shedReason;
   /** Set by start's priority: a higher one is kept longer when the recognizer is at capacity. */
   private volatile int priority;
-  private final long openedNanos = System.nanoTime();
+  private final long openedNanos;
   private long framesReceived;
   private long bytesReceived;
   private long samplesReceived;
@@ -50,6 +50,7 @@ public final class SourceState {
 
   SourceState(SessionState session, String name, SourceQueue queue, HarkMetrics metrics, int sampleRate,
       long statusIntervalNanos) {
+    this.openedNanos = session.controller().now();
     for (DropReason r : DropReason.values()) {
       dropped.put(r, new AtomicLong());
     }
@@ -67,7 +68,7 @@ public final class SourceState {
   void taken(Chunk c) {
     consumed.incrementAndGet();
     meters.consumed();
-    metrics.queueWait(System.nanoTime() - c.enqueuedNanos());
+    metrics.queueWait(session.controller().now() - c.enqueuedNanos());
   }
 
   /** This source's recognizer failed: the client is told {@code asr_failed}. Any thread, once. */
@@ -135,9 +136,6 @@ public final class SourceState {
     return gapStatusDue(now) ? new ServerMessage.SeqGap(name, seq - missing, seq, seqMissing) : null;
   }
 
-  long seqMissing() {
-    return seqMissing;
-  }
 
   /** True when a gap status may go out now (at most one per interval). */
   private boolean gapStatusDue(long now) {

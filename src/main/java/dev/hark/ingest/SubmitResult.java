@@ -9,11 +9,7 @@ public sealed interface SubmitResult {
   record Accepted(boolean pauseReading) implements SubmitResult {}
 
   /** The chunk is queued after evicting older ones: for the queue's own bound, and for the global budget. */
-  record DroppedOldest(int forQueue, int forBudget) implements SubmitResult {
-    public int evicted() {
-      return forQueue + forBudget;
-    }
-  }
+  record DroppedOldest(int forQueue, int forBudget) implements SubmitResult {}
 
   /** The chunk was not queued, for this reason. */
   record Rejected(DropReason reason) implements SubmitResult {}

@@ -95,7 +95,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       }
       session = new SessionState(newSessionId(), new NettySessionChannel(ctx.channel(), metrics), controller, consumer,
           config.recordDir(), config.maxMessagesPerSecond());
-      rate = new MessageRate(config.maxMessagesPerSecond(), System.nanoTime());
+      rate = new MessageRate(config.maxMessagesPerSecond(), controller.now());
       ctx.channel().attr(SESSION).set(session);
       open.add(ctx.channel());
       SessionState s = session;
@@ -150,7 +150,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
    */
   private void data(ChannelHandlerContext ctx, ByteBuf content, boolean text) {
     metrics.messageReceived();
-    long now = System.nanoTime();
+    long now = controller.now();
     switch (rate.take(now)) {
       case TAKEN -> dispatch(text ? FrameDecoder.text(content, maxMessageBytes) : FrameDecoder.binary(content));
       case LIMITED -> {
@@ -170,7 +170,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
   /** A WebSocket ping draws on the message rate; its pong is dropped, counted, when the client is not reading. */
   private void ping(ChannelHandlerContext ctx, PingWebSocketFrame ping) {
-    switch (rate.take(System.nanoTime())) {
+    switch (rate.take(controller.now())) {
       case TAKEN -> {
         if (ctx.channel().isWritable()) {
           Connections.writeAndFlush(ctx.channel(), new PongWebSocketFrame(ping.content().retain()));

@@ -1,5 +1,6 @@
 package dev.hark.ingest;
 
+import static dev.hark.testing.Counts.assertCounts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -55,7 +56,7 @@ class BlockPolicyTest {
       }
       c.send("{\"type\":\"stop\"}");
       JsonNode stats = c.awaitType("stopped").path("stats");
-      OverflowPolicyTest.assertCounts(stats, sent, sent, 0);
+      assertCounts(stats, sent, sent, 0);
       assertThat(engine.consumed()).hasSize(sent);
       for (int i = 0; i < sent; i++) {
         assertThat(Pcm.tag(engine.consumed().get(i))).isEqualTo(i & 0xffff);
@@ -76,7 +77,7 @@ class BlockPolicyTest {
       }
       c.send("{\"type\":\"stop\"}");
       JsonNode stats = c.await(m -> "stopped".equals(m.path("type").asText()), Duration.ofSeconds(30)).path("stats");
-      OverflowPolicyTest.assertCounts(stats, 200, 200, 0);
+      assertCounts(stats, 200, 200, 0);
       assertThat(server.scrape().count("audio_frames_consumed_total")).isEqualTo(200);
       assertThat(server.scrape().count("audio_frames_dropped_total")).isZero();
     }

@@ -1,5 +1,6 @@
 package dev.hark.ingest;
 
+import static dev.hark.testing.Counts.awaitMetric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -28,7 +29,7 @@ class DisconnectTest {
         c.send(WsClient.audioJson("mic", Pcm.chunk(i), -1));
         c.send(WsClient.audioJson("system", Pcm.chunk(i), -1));
       }
-      OverflowPolicyTest.awaitMetric(server, "audio_frames_received_total", 10);
+      awaitMetric(server, "audio_frames_received_total", 10);
       engine.awaitHeld(2); // each source's first chunk is in a decoding turn, stalled at the gate
       Scrape during = server.scrape();
       assertThat(during.count("sessions_active")).isEqualTo(1);

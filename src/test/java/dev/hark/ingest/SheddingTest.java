@@ -1,5 +1,7 @@
 package dev.hark.ingest;
 
+import static dev.hark.testing.Counts.assertCounts;
+import static dev.hark.testing.Counts.awaitMetric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,7 +27,7 @@ class SheddingTest {
       for (int i = 0; i < 15; i++) {
         a.send(WsClient.audioJson("a", Pcm.chunk(i), -1));
       }
-      OverflowPolicyTest.awaitMetric(server, "audio_frames_received_total", 15, "source", "a");
+      awaitMetric(server, "audio_frames_received_total", 15, "source", "a");
       engine.awaitHeld(1); // a's first chunk is in a decoding turn (out of the budget); 14 are queued
       b.send(WsClient.audioJson("b", Pcm.chunk(0), -1));
       engine.awaitHeld(2);
@@ -40,23 +42,20 @@ class SheddingTest {
 
       // While shed and within the hold time, a's chunks are dropped on arrival.
       a.send(WsClient.audioJson("a", Pcm.chunk(100), -1));
-      OverflowPolicyTest.awaitMetric(server, "audio_frames_received_total", 16, "source", "a");
+      awaitMetric(server, "audio_frames_received_total", 16, "source", "a");
       Scrape s = server.scrape();
       assertThat(s.count("audio_frames_dropped_total", "source", "a", "reason", "source_shed")).isEqualTo(15);
       assertThat(s.count("audio_frames_dropped_total", "source", "b", "reason", "global_budget")).isEqualTo(1);
       assertThat(s.count("sources_shed_total")).isEqualTo(1);
       assertThat(b.seen("status", "source_dropped")).isEmpty();
 
-      // After the hold, with the budget below half, the next chunk brings the source back.
-      await().pollDelay(Duration.ofMillis(350)).until(() -> true);
-      a.send(WsClient.audioJson("a", Pcm.chunk(101), -1));
-      assertThat(a.awaitStatus("source_restored").path("source").asText()).isEqualTo("a");
+      // Restoring after the hold and below half the budget: SheddingPolicyTest, on a manual clock.
       engine.open();
       a.send("{\"type\":\"stop\"}");
       b.send("{\"type\":\"stop\"}");
-      OverflowPolicyTest.assertCounts(a.awaitType("stopped").path("stats"), 17, 2, 15);
-      OverflowPolicyTest.assertCounts(b.awaitType("stopped").path("stats"), 8, 7, 1);
-      assertThat(server.scrape().count("sources_restored_total")).isEqualTo(1);
+      assertCounts(a.awaitType("stopped").path("stats"), 16, 1, 15);
+      assertCounts(b.awaitType("stopped").path("stats"), 8, 7, 1);
+      assertThat(server.scrape().count("sources_restored_total")).isZero();
     }
   }
 
@@ -71,7 +70,7 @@ class SheddingTest {
       for (int i = 0; i < 9; i++) {
         a.send(WsClient.audioJson("a", Pcm.chunk(i), -1));
       }
-      OverflowPolicyTest.awaitMetric(server, "audio_frames_received_total", 9, "source", "a");
+      awaitMetric(server, "audio_frames_received_total", 9, "source", "a");
       engine.awaitHeld(1); // a's first chunk is in a decoding turn; 8 are queued
       b.send(WsClient.audioJson("b", Pcm.chunk(0), -1));
       engine.awaitHeld(2);
@@ -80,12 +79,12 @@ class SheddingTest {
       }
       // The budget is spent by the block session, but only the drop_oldest source may be shed.
       assertThat(b.awaitStatus("source_dropped").path("source").asText()).isEqualTo("b");
-      OverflowPolicyTest.awaitMetric(server, "audio_frames_received_total", 4, "source", "b");
+      awaitMetric(server, "audio_frames_received_total", 4, "source", "b");
       assertThat(server.scrape().count("sources_shed_total")).isEqualTo(1);
       assertThat(a.seen("status", "source_dropped")).isEmpty();
       engine.open();
       a.send("{\"type\":\"stop\"}");
-      OverflowPolicyTest.assertCounts(a.awaitType("stopped").path("stats"), 9, 9, 0);
+      assertCounts(a.awaitType("stopped").path("stats"), 9, 9, 0);
     }
   }
 }
