@@ -40,7 +40,7 @@ public class SubmitBench {
   @Setup
   public void setUp() {
     controller = new ConcurrencyController(IngestSettings.defaults(), new HarkMetrics());
-    controller.loaded();
+    controller.admission().markLoaded();
     // The consumer never runs: the benchmark takes chunks back itself, so no thread is woken.
     session = new SessionState("bench", new NoChannel(), controller, (audio, replies) -> { }, null, Integer.MAX_VALUE);
     SourceQueue queue = new SourceQueue(48, 0, controller.budget());

@@ -73,11 +73,11 @@ final class Backpressure {
 
   /** Ends the episode once the queue is at its low watermark and no drop came for the quiet period. */
   private void maybeEndEpisode(SourceState src) {
-    BackpressureTracker t = src.backpressure();
+    BackpressureEpisode t = src.backpressure();
     if (!t.active() || session.isClosed()) {
       return;
     }
-    if (!src.queue().drained() && armDrainWatch(src)) {
+    if (!src.queue().atLowWatermark() && armLowWatermarkWatch(src)) {
       return;
     }
     long now = controller.now();
@@ -102,7 +102,7 @@ final class Backpressure {
       return;
     }
     for (SourceState s : session.sources()) {
-      if (!s.queue().drained() && armDrainWatch(s)) {
+      if (!s.queue().atLowWatermark() && armLowWatermarkWatch(s)) {
         return;
       }
     }
@@ -115,17 +115,17 @@ final class Backpressure {
   }
 
   /** Asks the consumer to call back when the queue drains; false if it already has (nothing armed). */
-  private boolean armDrainWatch(SourceState src) {
-    if (src.drainWatched()) {
+  private boolean armLowWatermarkWatch(SourceState src) {
+    if (src.lowWatermarkWatched()) {
       return true;
     }
-    boolean armed = src.queue().watchDrain(() -> session.channel().execute(() -> onDrained(src)));
-    src.drainWatched(armed);
+    boolean armed = src.queue().whenAtLowWatermark(() -> session.channel().execute(() -> onLowWatermark(src)));
+    src.lowWatermarkWatched(armed);
     return armed;
   }
 
-  private void onDrained(SourceState src) {
-    src.drainWatched(false);
+  private void onLowWatermark(SourceState src) {
+    src.lowWatermarkWatched(false);
     maybeResume();
     maybeEndEpisode(src);
   }
@@ -152,7 +152,7 @@ final class Backpressure {
   }
 
   void sessionClosed(SourceState src) {
-    BackpressureTracker t = src.backpressure();
+    BackpressureEpisode t = src.backpressure();
     if (t.active()) {
       logEpisode(src, t.end(controller.now()) / 1_000_000, "session ended");
     }

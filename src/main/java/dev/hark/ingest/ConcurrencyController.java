@@ -12,7 +12,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Decides, for the whole server, what happens to every chunk: queue it, evict the oldest, refuse it, pause the
- * socket, or shed a whole source when the global buffer budget is spent. The shedding policy is written down in
+ * socket, or shed a whole source when the global buffer budget is spent or the recognizer is at capacity, and
+ * restore it when load falls (admitting sessions is {@link SessionAdmission}'s). The shedding policy is written down in
  * docs/architecture.md; this class is its implementation.
  */
 public final class ConcurrencyController {
@@ -20,17 +21,13 @@ public final class ConcurrencyController {
   private final BufferBudget budget;
   private final HarkMetrics metrics;
   private final Set<SourceState> sources = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger sessions = new AtomicInteger();
+  private final SessionAdmission admission;
   private final AtomicInteger consumers = new AtomicInteger();
   /** The server's clock, in nanoseconds; injected so that tests can drive time by hand. */
   private final LongSupplier clock;
   private final AtomicLong lastShedNanos;
   private final long shedHoldNanos;
   private final long shedIntervalNanos;
-  private volatile boolean draining;
-  private volatile boolean loaded;
-  /** The recognizer is saturated: new sessions are refused until it relaxes (see {@link #recognizerLoad}). */
-  private volatile boolean atCapacity;
   /** Last capacity shed or restore; written only by the one thread that reports the recognizer's load. */
   private long lastCapacityChangeNanos;
   /** The largest decode lag when the last source was shed for capacity; 0 once the recognizer has relaxed. */
@@ -53,7 +50,8 @@ public final class ConcurrencyController {
     this.metrics = metrics;
     this.shedHoldNanos = settings.shedHold().toNanos();
     this.shedIntervalNanos = settings.shedInterval().toNanos();
-    metrics.gauge("sessions.active", "Open sessions", sessions::get);
+    this.admission = new SessionAdmission(settings.maxSessions());
+    metrics.gauge("sessions.active", "Open sessions", admission::active);
     metrics.gauge("source.queue.depth", "Chunks queued over all sources", () -> depth(false), "agg", "sum");
     metrics.gauge("source.queue.depth", "Chunks queued in the fullest source queue", () -> depth(true), "agg", "max");
     metrics.gauge("source.queues.active", "Source queues open", sources::size);
@@ -76,40 +74,9 @@ public final class ConcurrencyController {
     return budget;
   }
 
-  /** Takes a session slot if the server has one; the caller must {@link #releaseSession()} it once. */
-  public boolean tryReserveSession() {
-    while (true) {
-      int n = sessions.get();
-      if (!loaded || draining || atCapacity || n >= settings.maxSessions()) {
-        return false;
-      }
-      if (sessions.compareAndSet(n, n + 1)) {
-        return true;
-      }
-    }
-  }
-
-  public void releaseSession() {
-    sessions.decrementAndGet();
-  }
-
-  /** Whether a new session would be taken now (what {@code /readyz} reports). */
-  public boolean acceptingSessions() {
-    return loaded && !draining && !atCapacity && sessions.get() < settings.maxSessions();
-  }
-
-  /** Sessions are taken from now on: the recognizer is loaded. */
-  public void loaded() {
-    loaded = true;
-  }
-
-  /** Why sessions are not taken now: "starting", "draining", "at_capacity" (the recognizer) or "full". */
-  public String refusal() {
-    return !loaded ? "starting" : draining ? "draining" : atCapacity ? "at_capacity" : "full";
-  }
-
-  public boolean atCapacity() {
-    return atCapacity;
+  /** Session slots and readiness. */
+  public SessionAdmission admission() {
+    return admission;
   }
 
   /**
@@ -129,9 +96,9 @@ public final class ConcurrencyController {
     boolean relaxed = !shed || (utilisation < 0.75 && maxLagMs < lagBoundMs / 4);
     // New sessions stop at half the lag bound: a stream taken now would only be shed a moment later.
     if (busy && maxLagMs > lagBoundMs / 2) {
-      atCapacity = true;
+      admission.recognizerFull(true);
     } else if (relaxed) {
-      atCapacity = false;
+      admission.recognizerFull(false);
     }
     long now = clock.getAsLong();
     if (relaxed) {
@@ -164,7 +131,7 @@ public final class ConcurrencyController {
   private SourceState capacityVictim() {
     SourceState victim = null;
     for (SourceState s : sources) {
-      if (s.isShed() || s.session().policy() == OverflowPolicy.BLOCK || s.session().stopRequested()) {
+      if (s.isShed() || s.session().policy() == OverflowPolicy.BLOCK || s.session().isEnding()) {
         continue;
       }
       if (victim == null || s.priority() < victim.priority()
@@ -190,15 +157,6 @@ public final class ConcurrencyController {
     return back;
   }
 
-  public int sessionsActive() {
-    return sessions.get();
-  }
-
-  /** Refuses new sessions from now on (shutdown). */
-  public void drain() {
-    draining = true;
-  }
-
 
   void register(SourceState s) {
     sources.add(s);
@@ -218,8 +176,11 @@ public final class ConcurrencyController {
 
   /** Queues {@code chunk} for {@code source} under the session's policy, or says why not. Session thread only. */
   public SubmitResult submitChunk(SessionState session, SourceState source, Chunk chunk) {
-    if (shouldDropSource(session, source)) {
-      return SubmitResult.SHED;
+    if (source.isShed()) {
+      restoreIfDue(session, source);
+      if (source.isShed()) {
+        return SubmitResult.SHED;
+      }
     }
     SubmitResult r = source.queue().offer(chunk, session.policy());
     boolean budgetSpent = switch (r) {
@@ -234,19 +195,15 @@ public final class ConcurrencyController {
   }
 
   /**
-   * Whether {@code source} is shed now. A shed source comes back here, lazily on its next chunk, once the budget
-   * is below half and the source has been shed for the hold time. Session thread only.
+   * Restores {@code source}, shed for the buffer budget, if it has been shed for the hold time and the budget is
+   * below half: lazily, on its next chunk (the original design's {@code should_drop_source}). A source shed for
+   * recognizer capacity comes back through {@link #recognizerLoad}. Session thread only.
    */
-  public boolean shouldDropSource(SessionState session, SourceState source) {
-    if (!source.isShed()) {
-      return false;
-    }
+  private void restoreIfDue(SessionState session, SourceState source) {
     if (source.shedReason() == ShedReason.BUFFER_BUDGET && budget.belowLowWatermark()
         && clock.getAsLong() - source.shedAtNanos() >= shedHoldNanos) {
       session.restoreSource(source);
-      return false;
     }
-    return true;
   }
 
   /** Sheds the source holding the most queued audio, at most once per shed interval, never a block session's. */

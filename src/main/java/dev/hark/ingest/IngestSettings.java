@@ -35,8 +35,13 @@ public record IngestSettings(int queueMax, int queueMaxMs, int maxSources, int s
         statusInterval, shedHold, shedInterval);
   }
 
-  public IngestSettings withBudget(long bytes, Duration hold) {
+  public IngestSettings withBudget(long bytes) {
     return new IngestSettings(queueMax, queueMaxMs, maxSources, sampleRate, overflow, bytes, maxSessions,
+        statusInterval, shedHold, shedInterval);
+  }
+
+  public IngestSettings withShedHold(Duration hold) {
+    return new IngestSettings(queueMax, queueMaxMs, maxSources, sampleRate, overflow, maxBufferedBytes, maxSessions,
         statusInterval, hold, shedInterval);
   }
 

@@ -267,7 +267,7 @@ public final class SessionState {
       controller.unregister(src);
       backpressure.sessionClosed(src);
     }
-    controller.releaseSession();
+    controller.admission().release();
     recording.finish();
     if (!finished) {
       logTotals(wasStopping ? "closed while draining after stop" : "closed without stop", stats());
@@ -311,7 +311,7 @@ public final class SessionState {
   }
 
   /** True once the client sent {@code stop}: it then waits for results and rightly sends nothing. */
-  public boolean stopRequested() {
+  public boolean isEnding() {
     return stopping;
   }
 

@@ -21,7 +21,7 @@ public final class SourceQueue {
   private boolean ended;
   /** Input ended because the connection was lost: what the recognizer would still say has no one to hear it. */
   private volatile boolean aborted;
-  private Runnable drainWatch;
+  private Runnable lowWatermarkWatch;
   /** Told once when a chunk arrives or input ends, then disarmed: the consumer asks again when it runs dry. */
   private Runnable readyWatch;
   // Mirrors for lock-free reads by gauges and the shedding scan.
@@ -130,7 +130,7 @@ public final class SourceQueue {
     return chunks.size() >= maxChunks || (maxBytes > 0 && bytes >= maxBytes);
   }
 
-  private boolean isDrained() {
+  private boolean isAtLowWatermark() {
     return chunks.size() <= lowChunks && (maxBytes == 0 || bytes <= maxBytes / 4);
   }
 
@@ -164,9 +164,9 @@ public final class SourceQueue {
       }
       bytes -= c.size();
       mirror();
-      if (drainWatch != null && isDrained()) {
-        watcher = drainWatch;
-        drainWatch = null;
+      if (lowWatermarkWatch != null && isAtLowWatermark()) {
+        watcher = lowWatermarkWatch;
+        lowWatermarkWatch = null;
       }
     } finally {
       lock.unlock();
@@ -209,23 +209,23 @@ public final class SourceQueue {
    * Runs {@code task} once, on the consumer's thread, when the queue has drained to its low watermark (a quarter
    * of its bounds). Returns false, arming nothing, if it already has.
    */
-  boolean watchDrain(Runnable task) {
+  boolean whenAtLowWatermark(Runnable task) {
     lock.lock();
     try {
-      if (isDrained()) {
+      if (isAtLowWatermark()) {
         return false;
       }
-      drainWatch = task;
+      lowWatermarkWatch = task;
       return true;
     } finally {
       lock.unlock();
     }
   }
 
-  boolean drained() {
+  boolean atLowWatermark() {
     lock.lock();
     try {
-      return isDrained();
+      return isAtLowWatermark();
     } finally {
       lock.unlock();
     }

@@ -27,7 +27,7 @@ public final class SourceState {
   private final SourceQueue queue;
   private final SourceMeters meters;
   private final PcmStream stream;
-  private final BackpressureTracker backpressure;
+  private final BackpressureEpisode backpressure;
   private final Map<DropReason, AtomicLong> dropped = new EnumMap<>(DropReason.class);
   private final AtomicLong consumed = new AtomicLong();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
@@ -60,7 +60,7 @@ public final class SourceState {
     this.meters = metrics.source(name);
     this.metrics = metrics;
     this.statusIntervalNanos = statusIntervalNanos;
-    this.backpressure = new BackpressureTracker(statusIntervalNanos);
+    this.backpressure = new BackpressureEpisode(statusIntervalNanos);
     this.stream = new PcmStream(this, queue, session.id(), sampleRate);
   }
 
@@ -101,7 +101,7 @@ public final class SourceState {
     return stream;
   }
 
-  BackpressureTracker backpressure() {
+  BackpressureEpisode backpressure() {
     return backpressure;
   }
 
@@ -133,12 +133,12 @@ public final class SourceState {
     }
     seqMissing = seqMissing > Long.MAX_VALUE - missing ? Long.MAX_VALUE : seqMissing + missing;
     metrics.seqMissing(missing);
-    return gapStatusDue(now) ? new ServerMessage.SeqGap(name, seq - missing, seq, seqMissing) : null;
+    return claimGapStatus(now) ? new ServerMessage.SeqGap(name, seq - missing, seq, seqMissing) : null;
   }
 
 
   /** True when a gap status may go out now (at most one per interval). */
-  private boolean gapStatusDue(long now) {
+  private boolean claimGapStatus(long now) {
     if (lastGapStatusNanos != 0 && now - lastGapStatusNanos < statusIntervalNanos) {
       return false;
     }
@@ -200,11 +200,11 @@ public final class SourceState {
     return shedAtNanos;
   }
 
-  boolean drainWatched() {
+  boolean lowWatermarkWatched() {
     return drainWatched;
   }
 
-  void drainWatched(boolean watched) {
+  void lowWatermarkWatched(boolean watched) {
     drainWatched = watched;
   }
 

@@ -119,7 +119,7 @@ public final class HarkServer implements AutoCloseable {
       server.close();
       throw e;
     }
-    server.controller.loaded();
+    server.controller.admission().markLoaded();
     log.info("Hark ready (recognizer: {})", server.engine.name());
     return server;
   }
@@ -142,7 +142,7 @@ public final class HarkServer implements AutoCloseable {
    * transcripts and {@code stopped} are sent before the socket closes with 1001; then {@link #close()}.
    */
   public void shutdown() {
-    controller.drain();
+    controller.admission().stopAdmitting();
     long drain = config.drainTimeout().toNanos();
     log.info("draining {} session(s) for up to {} ms", sessions.size(), drain / 1_000_000);
     for (Channel ch : sessions) {
@@ -174,16 +174,16 @@ public final class HarkServer implements AutoCloseable {
           .append(",\"max_decode_lag_ms\":").append(l.maxLagMs())
           .append(",\"streams\":").append(l.streams()).append(',');
     }
-    b.append("\"sessions\":").append(controller.sessionsActive())
-        .append(",\"at_capacity\":").append(controller.atCapacity())
-        .append(",\"accepting_sessions\":").append(controller.acceptingSessions()).append("}\n");
+    b.append("\"sessions\":").append(controller.admission().active())
+        .append(",\"at_capacity\":").append(controller.admission().atCapacity())
+        .append(",\"accepting_sessions\":").append(controller.admission().accepting()).append("}\n");
     return b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Stops listening, closes every connection and the recognizer at once. */
   @Override
   public void close() {
-    controller.drain();
+    controller.admission().stopAdmitting();
     listener.close().syncUninterruptibly();
     sessions.writeAndFlush(new CloseWebSocketFrame(CloseCode.GOING_AWAY, "server shutting down"))
         .awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);

@@ -138,9 +138,9 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     Runnable release = ((Admission.Admitted) verdict).release();
-    if (!controller.tryReserveSession()) {
+    if (!controller.admission().tryReserve()) {
       release.run();
-      String why = controller.refusal();
+      String why = controller.admission().refusal();
       // A balancer in front tells a full node from one whose recognizer is saturated by the code.
       refuse(ctx, req, new Admission.Refused(HttpResponseStatus.SERVICE_UNAVAILABLE,
           why.equals("at_capacity") ? "asr_capacity" : "unavailable", "server is " + why));
@@ -174,10 +174,10 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private void ready(ChannelHandlerContext ctx, FullHttpRequest req) {
-    if (controller.acceptingSessions()) {
+    if (controller.admission().accepting()) {
       text(ctx, req, HttpResponseStatus.OK, "ready\n");
     } else {
-      text(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, controller.refusal() + "\n");
+      text(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, controller.admission().refusal() + "\n");
     }
   }
 

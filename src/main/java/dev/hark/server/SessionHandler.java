@@ -100,7 +100,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       open.add(ctx.channel());
       SessionState s = session;
       maxDuration = ctx.executor().schedule(() -> {
-        if (!s.stopRequested()) {
+        if (!s.isEnding()) {
           metrics.connectionClosed("max_duration");
           s.endByServer("max_duration", config.drainTimeout().toNanos());
         }
@@ -110,7 +110,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void idle(ChannelHandlerContext ctx) {
-    if (!ctx.channel().config().isAutoRead() || (session != null && session.stopRequested())) {
+    if (!ctx.channel().config().isAutoRead() || (session != null && session.isEnding())) {
       return; // not reading (block policy) or waiting for results after stop: silence is the server's doing
     }
     metrics.idleClosed();
@@ -223,7 +223,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     if (session != null) {
       session.close();
     } else if (reserved(ctx.channel())) {
-      controller.releaseSession();
+      controller.admission().release();
     }
     ctx.channel().attr(RESERVED).set(Boolean.FALSE);
     super.channelInactive(ctx);

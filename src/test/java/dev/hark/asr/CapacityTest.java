@@ -28,7 +28,7 @@ class CapacityTest {
     return TestServer.start(new NoneEngine(rtf), d
         .withAsr(d.asr().withWorkers(1).withShedding(300, true))
         // A 3 s queue and a 300 ms hold: shedding, not queue overflow, is what this test sees.
-        .withIngest(d.ingest().withQueue(150, 0).withBudget(d.ingest().maxBufferedBytes(), Duration.ofMillis(300))));
+        .withIngest(d.ingest().withQueue(150, 0).withShedHold(Duration.ofMillis(300))));
   }
 
   /** Streams 20 ms chunks of every source in real time until told to stop. */

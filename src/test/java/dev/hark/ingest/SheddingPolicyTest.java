@@ -55,7 +55,7 @@ class SheddingPolicyTest {
     SessionState c = session("c", OverflowPolicy.BLOCK, Map.of("mic", 0));
 
     load(0.95, 600);
-    assertThat(controller.atCapacity()).isTrue();
+    assertThat(controller.admission().atCapacity()).isTrue();
     assertThat(shed(b)).containsExactly("mic"); // priority 1 like a's system, and newer
     assertThat(channels.get(b).statuses(StatusState.SOURCE_DROPPED).getFirst().reason())
         .isEqualTo(ShedReason.ASR_CAPACITY);
@@ -86,9 +86,9 @@ class SheddingPolicyTest {
 
     clock.advanceMillis(100);
     load(0.80, 100); // between the watermarks: neither saturated nor relaxed
-    assertThat(controller.atCapacity()).isTrue();
+    assertThat(controller.admission().atCapacity()).isTrue();
     load(0.50, 50);
-    assertThat(controller.atCapacity()).isFalse();
+    assertThat(controller.admission().atCapacity()).isFalse();
     assertThat(restored(a)).isEmpty();
     assertThat(restored(b)).as("within the hold since the last shed").isEmpty();
 
@@ -106,14 +106,15 @@ class SheddingPolicyTest {
   void withoutSheddingThereIsNoCapacityControl() {
     SessionState a = session("a", OverflowPolicy.DROP_OLDEST, Map.of("mic", 1));
     controller.recognizerLoad(1.0, 5_000, 500, 200, false);
-    assertThat(controller.atCapacity()).isFalse();
+    assertThat(controller.admission().atCapacity()).isFalse();
     assertThat(shed(a)).isEmpty();
   }
 
   @Test
   void theBudgetShedsTheLargestSourceAndRestoresItOnlyAfterTheHoldAndBelowHalf() {
     Duration hold = Duration.ofSeconds(1);
-    controller = new ConcurrencyController(IngestSettings.defaults().withBudget(10 * 640, hold), new HarkMetrics(),
+    controller = new ConcurrencyController(IngestSettings.defaults().withBudget(10 * 640).withShedHold(hold),
+        new HarkMetrics(),
         clock);
     SessionState a = session("a", OverflowPolicy.DROP_OLDEST, Map.of("mic", 0));
     SessionState b = session("b", OverflowPolicy.DROP_OLDEST, Map.of("mic", 0));

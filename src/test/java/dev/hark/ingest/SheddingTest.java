@@ -22,7 +22,7 @@ class SheddingTest {
   void largestSourceIsShedThenRestored() {
     GateEngine engine = new GateEngine();
     try (TestServer server = TestServer.start(engine,
-            s -> s.withQueue(48, 0).withBudget(20 * CHUNK, Duration.ofMillis(300)));
+            s -> s.withQueue(48, 0).withBudget(20 * CHUNK).withShedHold(Duration.ofMillis(300)));
         WsClient a = server.connect(); WsClient b = server.connect()) {
       for (int i = 0; i < 15; i++) {
         a.send(WsClient.audioJson("a", Pcm.chunk(i), -1));
@@ -63,7 +63,7 @@ class SheddingTest {
   void blockSessionsAreNeverShed() {
     GateEngine engine = new GateEngine();
     try (TestServer server = TestServer.start(engine,
-            s -> s.withQueue(48, 0).withBudget(10 * CHUNK, Duration.ofMillis(300)));
+            s -> s.withQueue(48, 0).withBudget(10 * CHUNK).withShedHold(Duration.ofMillis(300)));
         WsClient a = server.connect(); WsClient b = server.connect()) {
       a.send("{\"type\":\"start\",\"sources\":[\"a\"],\"overflow\":\"block\"}");
       a.awaitType("ready");

@@ -11,7 +11,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Per-session limits: messages a second (excess dropped, counted, said) and the longest session (ended cleanly). */
-class SessionLimitsTest {
+class RateAndDurationLimitTest {
   private static final String START = "{\"type\":\"start\",\"sources\":[\"mic\"]}";
 
   @Test

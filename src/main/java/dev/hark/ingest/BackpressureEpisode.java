@@ -5,7 +5,7 @@ package dev.hark.ingest;
  * a quiet period; decides when a status is due so that a client hears of drops at once, then at most once per
  * interval. Session thread only.
  */
-final class BackpressureTracker {
+final class BackpressureEpisode {
   /** What a drop calls for. */
   enum Due { NOTHING, EPISODE_STARTED, REMINDER }
 
@@ -18,7 +18,7 @@ final class BackpressureTracker {
   private long droppedBefore;
   private boolean recheckScheduled;
 
-  BackpressureTracker(long intervalNanos) {
+  BackpressureEpisode(long intervalNanos) {
     this.intervalNanos = intervalNanos;
     this.quietNanos = Math.max(1, intervalNanos / 4);
   }

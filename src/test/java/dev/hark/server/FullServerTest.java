@@ -13,7 +13,7 @@ import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 /** A full server says so on /readyz and refuses upgrades with 503 and Retry-After, then recovers. */
-class SessionLimitTest {
+class FullServerTest {
   @Test
   void fullServerRefusesWith503() {
     try (TestServer server = TestServer.start(new NoneEngine(0), s -> s.withLimits(4, 1))) {
