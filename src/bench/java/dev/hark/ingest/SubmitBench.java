@@ -32,6 +32,9 @@ public class SubmitBench {
     public void schedule(Runnable task, long delayNanos) {}
     public void setReading(boolean reading) {}
     public void close(int code, String reason) {}
+    public boolean inSessionThread() {
+      return true;
+    }
     public String remoteAddress() {
       return "bench";
     }

@@ -17,6 +17,8 @@ final class DecodeJob {
   private final PcmStream audio;
   private final TranscriptListener results;
   private final int turnBytes;
+  // Owned by the decoding thread in this job's turn: one turn at a time, handed over through the run queue (which
+  // orders memory). The recognizer is also closed at shutdown or after a hang, under this job's lock.
   private byte[] buf;
   private StreamRecognizer recognizer;
   /** Written by the turn's thread, read by the gauge: audio taken for the turn in progress, in ms. */

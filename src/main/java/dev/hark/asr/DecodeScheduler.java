@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,11 +41,14 @@ public final class DecodeScheduler implements AutoCloseable {
   private final RecognizerPool recognizers;
   private final long stallNanos;
   private final int turnMs;
+  /** Set by close on any thread; read by every decoding thread. */
   private volatile boolean closed;
-  private final java.util.concurrent.atomic.AtomicLong busyNanos = new java.util.concurrent.atomic.AtomicLong();
+  /** Any thread: every decoding thread adds its turns, the load report reads. */
+  private final AtomicLong busyNanos = new AtomicLong();
   private final int workers;
   /** Nanoseconds; injected so that tests can drive time by hand. */
   private final LongSupplier clock;
+  // Guarded by this (load() is synchronized): the timer thread's last load report.
   private long lastLoadNanos;
   private long lastBusyNanos;
 

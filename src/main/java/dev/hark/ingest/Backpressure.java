@@ -18,6 +18,7 @@ final class Backpressure {
   private final SessionState session;
   private final ConcurrencyController controller;
   private final HarkMetrics metrics;
+  /** Owned by the session's thread, as is everything here: decoding threads reach it only through execute. */
   private boolean readingPaused;
 
   Backpressure(SessionState session, ConcurrencyController controller) {

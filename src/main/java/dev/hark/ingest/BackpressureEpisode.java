@@ -11,6 +11,7 @@ final class BackpressureEpisode {
 
   private final long intervalNanos;
   private final long quietNanos;
+  // Owned by the session's thread (drops are counted there; recovery is handed there by execute).
   private boolean active;
   private long startNanos;
   private long lastStatusNanos;

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class BufferBudget {
   private final long limit;
+  /** Any thread: sessions' threads acquire, decoding threads release. */
   private final AtomicLong used = new AtomicLong();
   private final ConcurrentLinkedQueue<Runnable> waiters = new ConcurrentLinkedQueue<>();
 

@@ -2,7 +2,6 @@ package dev.hark.ingest;
 
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.DropReason;
-import dev.hark.protocol.OverflowPolicy;
 import dev.hark.protocol.ShedReason;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -131,7 +130,7 @@ public final class ConcurrencyController {
   private SourceState capacityVictim() {
     SourceState victim = null;
     for (SourceState s : sources) {
-      if (s.isShed() || s.session().policy() == OverflowPolicy.BLOCK || s.session().isEnding()) {
+      if (s.isShed() || !s.sheddable() || s.session().isEnding()) {
         continue;
       }
       if (victim == null || s.priority() < victim.priority()
@@ -217,7 +216,7 @@ public final class ConcurrencyController {
     long most = 0;
     for (SourceState s : sources) {
       long b = s.queue().bytes();
-      if (b > most && !s.isShed() && s.session().policy() != OverflowPolicy.BLOCK) {
+      if (b > most && !s.isShed() && s.sheddable()) {
         most = b;
         victim = s;
       }

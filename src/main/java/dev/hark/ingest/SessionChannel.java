@@ -19,6 +19,9 @@ public interface SessionChannel {
   /** Closes the connection with a WebSocket close code. */
   void close(int code, String reason);
 
+  /** True on the session's own thread: entry points assert it (tests run with -ea). */
+  boolean inSessionThread();
+
   /** The client's address, for logs. */
   String remoteAddress();
 }

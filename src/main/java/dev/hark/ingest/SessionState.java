@@ -38,12 +38,15 @@ public final class SessionState {
   private final long openedNanos;
   private final Recording recording;
   private final int maxMessagesPerSecond;
+
+  // Owned by the session's thread (its event loop): every message, status and close runs there.
   private int sampleRate;
   private OverflowPolicy policy;
   private java.util.Map<String, Integer> priorities = java.util.Map.of();
   private boolean started;
   private boolean audioSeen;
-  private boolean stopping;
+  /** Written on the session's thread; volatile because the capacity control reads it from its timer thread. */
+  private volatile boolean stopping;
   /** After stop: queues drained, recording on disk, then {@code stopped} (kept so the chain is not lost). */
   private CompletableFuture<Void> stopSequence;
   private boolean closed;
@@ -95,6 +98,7 @@ public final class SessionState {
 
   /** Acts on one decoded client message. */
   public void handle(ClientMessage m) {
+    assert channel.inSessionThread() : "session " + id + " handled a message off its thread";
     switch (m) {
       case ClientMessage.Audio a -> audio(a.source(), a.pcm(), a.seq());
       case ClientMessage.BinaryAudio b -> binaryAudio(b.sourceIndex(), b.pcm());

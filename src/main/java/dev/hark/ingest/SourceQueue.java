@@ -17,6 +17,7 @@ public final class SourceQueue {
   private final long maxBytes;
   private final int lowChunks;
   private final BufferBudget budget;
+  // Guarded by lock: the session's thread offers, a decoding thread polls.
   private long bytes;
   private boolean ended;
   /** Input ended because the connection was lost: what the recognizer would still say has no one to hear it. */

@@ -4,6 +4,7 @@ import dev.hark.metrics.HarkMetrics;
 import dev.hark.metrics.SourceMeters;
 import dev.hark.protocol.DropReason;
 import dev.hark.protocol.ErrorCode;
+import dev.hark.protocol.OverflowPolicy;
 import dev.hark.protocol.ServerMessage;
 import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.SourceStats;
@@ -31,13 +32,19 @@ public final class SourceState {
   private final Map<DropReason, AtomicLong> dropped = new EnumMap<>(DropReason.class);
   private final AtomicLong consumed = new AtomicLong();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
+  /** Any thread: the ConcurrencyController claims a shed here before handing it to the session's thread. */
   private final AtomicBoolean shedPending = new AtomicBoolean();
+  // Written on the session's thread, read by the capacity control on its timer thread: volatile.
   private volatile boolean shed;
   private volatile long shedAtNanos;
   private volatile ShedReason shedReason;
   /** Set by start's priority: a higher one is kept longer when the recognizer is at capacity. */
   private volatile int priority;
   private final long openedNanos;
+  /** The session's policy when the source opened (it never changes after start): block sources are never shed. */
+  private final boolean sheddable;
+
+  // Owned by the session's thread.
   private long framesReceived;
   private long bytesReceived;
   private long samplesReceived;
@@ -51,6 +58,7 @@ public final class SourceState {
   SourceState(SessionState session, String name, SourceQueue queue, HarkMetrics metrics, int sampleRate,
       long statusIntervalNanos) {
     this.openedNanos = session.controller().now();
+    this.sheddable = session.policy() != OverflowPolicy.BLOCK;
     for (DropReason r : DropReason.values()) {
       dropped.put(r, new AtomicLong());
     }
@@ -165,6 +173,11 @@ public final class SourceState {
 
   void priority(int p) {
     priority = p;
+  }
+
+  /** Whether the controller may shed this source: false for a block session's (it pauses its socket instead). */
+  boolean sheddable() {
+    return sheddable;
   }
 
   long openedNanos() {

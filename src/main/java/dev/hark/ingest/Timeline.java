@@ -7,7 +7,8 @@ package dev.hark.ingest;
 final class Timeline {
   static final int MAX_SEGMENTS = 1024;
 
-  // Grown on demand: most sources never drop, and two full rings would be 16 KiB a source, idle or not.
+  // Guarded by this: the decoding thread appends, the session's thread maps results. Grown on demand: most sources
+  // never drop, and two full rings would be 16 KiB a source, idle or not.
   private long[] streamStart = new long[2];
   private long[] timelineStart = new long[2];
   private int first;

@@ -45,6 +45,11 @@ final class NettySessionChannel implements SessionChannel {
   }
 
   @Override
+  public boolean inSessionThread() {
+    return channel.eventLoop().inEventLoop();
+  }
+
+  @Override
   public void execute(Runnable task) {
     channel.eventLoop().execute(task);
   }

@@ -74,6 +74,12 @@ public final class FakeSessionChannel implements SessionChannel {
     return closeCode;
   }
 
+  /** The test's thread is the session's thread. */
+  @Override
+  public boolean inSessionThread() {
+    return true;
+  }
+
   @Override
   public String remoteAddress() {
     return "test";
