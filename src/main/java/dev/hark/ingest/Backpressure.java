@@ -115,7 +115,7 @@ final class Backpressure {
     session.channel().setReading(true);
   }
 
-  /** Asks the consumer to call back when the queue drains; false if it already has (nothing armed). */
+  /** Asks the reader to call back when the queue reaches its low watermark; false if it already has (nothing armed). */
   private boolean armLowWatermarkWatch(SourceState src) {
     if (src.lowWatermarkWatched()) {
       return true;

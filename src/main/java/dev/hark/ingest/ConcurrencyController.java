@@ -21,7 +21,7 @@ public final class ConcurrencyController {
   private final HarkMetrics metrics;
   private final Set<SourceState> sources = ConcurrentHashMap.newKeySet();
   private final SessionAdmission admission;
-  private final AtomicInteger consumers = new AtomicInteger();
+  private final AtomicInteger streams = new AtomicInteger();
   /** The server's clock, in nanoseconds; injected so that tests can drive time by hand. */
   private final LongSupplier clock;
   private final AtomicLong lastShedNanos;
@@ -54,8 +54,8 @@ public final class ConcurrencyController {
     metrics.gauge("source.queue.depth", "Chunks queued over all sources", () -> depth(false), "agg", "sum");
     metrics.gauge("source.queue.depth", "Chunks queued in the fullest source queue", () -> depth(true), "agg", "max");
     metrics.gauge("source.queues.active", "Source queues open", sources::size);
-    metrics.gauge("source.consumers.active", "Source streams handed to the recognizer and not yet ended",
-        consumers::get);
+    metrics.gauge("source.streams.active", "Source streams handed to the recognizer and not yet ended",
+        streams::get);
     metrics.gauge("audio.buffered.bytes", "Audio bytes queued over all sources", budget::used);
     metrics.gauge("audio.buffered.limit.bytes", "The global buffer budget", budget::limit);
   }
@@ -165,12 +165,12 @@ public final class ConcurrencyController {
     sources.remove(s);
   }
 
-  void consumerStarted() {
-    consumers.incrementAndGet();
+  void streamStarted() {
+    streams.incrementAndGet();
   }
 
-  void consumerEnded() {
-    consumers.decrementAndGet();
+  void streamEnded() {
+    streams.decrementAndGet();
   }
 
   /** Queues {@code chunk} for {@code source} under the session's policy, or says why not. Session thread only. */

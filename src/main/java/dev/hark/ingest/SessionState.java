@@ -11,6 +11,7 @@ import dev.hark.protocol.ServerMessage;
 import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.SourceStats;
 import dev.hark.protocol.StatusState;
+import dev.hark.recording.Recording;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class SessionState {
   private final String id;
   private final SessionChannel channel;
   private final ConcurrencyController controller;
-  private final SourceConsumer consumer;
+  private final Recognition recognition;
   private final IngestSettings settings;
   private final HarkMetrics metrics;
   private final Map<String, SourceState> sources = new LinkedHashMap<>();
@@ -58,7 +59,7 @@ public final class SessionState {
    * With {@code recordDir} non-null, every accepted chunk is also appended to a WAV file there (see Recording);
    * {@code maxMessagesPerSecond} is the rate the server enforces, told to the client in {@code ready}.
    */
-  public SessionState(String id, SessionChannel channel, ConcurrencyController controller, SourceConsumer consumer,
+  public SessionState(String id, SessionChannel channel, ConcurrencyController controller, Recognition recognition,
       java.nio.file.Path recordDir, int maxMessagesPerSecond) {
     this.id = id;
     this.maxMessagesPerSecond = maxMessagesPerSecond;
@@ -66,7 +67,7 @@ public final class SessionState {
     this.channel = channel;
     this.controller = controller;
     this.openedNanos = controller.now();
-    this.consumer = consumer;
+    this.recognition = recognition;
     this.settings = controller.settings();
     this.metrics = controller.metrics();
     this.sampleRate = settings.sampleRate();
@@ -199,8 +200,8 @@ public final class SessionState {
     src.priority(priorities.getOrDefault(name, 0));
     sources.put(name, src);
     controller.register(src);
-    controller.consumerStarted();
-    consumer.start(src.stream(), channel);
+    controller.streamStarted();
+    recognition.start(src.stream(), channel);
     return src;
   }
 
@@ -252,7 +253,7 @@ public final class SessionState {
     channel.close(closeCode, closeReason);
   }
 
-  /** The connection is gone (or closing): free the queues and stop the consumers. Idempotent. */
+  /** The connection is gone (or closing): free the queues and end its streams. Idempotent. */
   public void close() {
     if (closed) {
       return;
@@ -306,8 +307,8 @@ public final class SessionState {
   }
 
   /** A source's recognizer is done with its stream. Any thread. */
-  void consumerEnded() {
-    controller.consumerEnded();
+  void streamEnded() {
+    controller.streamEnded();
   }
 
   boolean isClosed() {

@@ -7,7 +7,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The bounded queue between one source's socket and its recognizer: at most {@code maxChunks} chunks and, when
  * set, {@code maxBytes} bytes. One producer (the session's event loop) offers under an overflow policy; one
- * consumer at a time (a decoding thread, in turns) polls, without ever waiting: it asks to be told when audio is
+ * reader at a time (a decoding thread, in turns) polls, without ever waiting: it asks to be told when audio is
  * there ({@link #whenReady}). Every queued byte is held against the server's {@link BufferBudget}.
  */
 public final class SourceQueue {
@@ -23,7 +23,7 @@ public final class SourceQueue {
   /** Input ended because the connection was lost: what the recognizer would still say has no one to hear it. */
   private volatile boolean aborted;
   private Runnable lowWatermarkWatch;
-  /** Told once when a chunk arrives or input ends, then disarmed: the consumer asks again when it runs dry. */
+  /** Told once when a chunk arrives or input ends, then disarmed: the reader asks again when it runs dry. */
   private Runnable readyWatch;
   // Mirrors for lock-free reads by gauges and the shedding scan.
   private volatile int depth;
@@ -207,7 +207,7 @@ public final class SourceQueue {
   }
 
   /**
-   * Runs {@code task} once, on the consumer's thread, when the queue has drained to its low watermark (a quarter
+   * Runs {@code task} once, on the reader's thread, when the queue has drained to its low watermark (a quarter
    * of its bounds). Returns false, arming nothing, if it already has.
    */
   boolean whenAtLowWatermark(Runnable task) {
@@ -247,7 +247,7 @@ public final class SourceQueue {
     }
   }
 
-  /** No more input: the consumer takes what is queued, then sees the end. */
+  /** No more input: the reader takes what is queued, then sees the end. */
   void end() {
     endThen(false);
   }

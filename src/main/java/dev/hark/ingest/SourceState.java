@@ -89,7 +89,7 @@ public final class SourceState {
 
   /** The recognizer is done with this source's stream, which has ended. Any thread, once. */
   void streamEnded() {
-    session.consumerEnded();
+    session.streamEnded();
     done.complete(null);
   }
 

@@ -1,7 +1,7 @@
 package dev.hark.server;
 
 import dev.hark.ingest.ConcurrencyController;
-import dev.hark.ingest.SourceConsumer;
+import dev.hark.ingest.Recognition;
 import dev.hark.metrics.HarkMetrics;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
@@ -24,7 +24,7 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
   private final ServerConfig config;
   private final ConcurrencyController controller;
   private final HarkMetrics metrics;
-  private final SourceConsumer consumer;
+  private final Recognition recognition;
   private final ChannelGroup sessions;
   private final StaticFiles page = new StaticFiles();
   private final Admission admission;
@@ -33,12 +33,12 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
   private final Supplier<byte[]> capacity;
 
   ConnectionPipeline(ServerConfig config, ConcurrencyController controller, HarkMetrics metrics,
-      SourceConsumer consumer, ChannelGroup sessions, Supplier<byte[]> capacity) {
+      Recognition recognition, ChannelGroup sessions, Supplier<byte[]> capacity) {
     this.capacity = capacity;
     this.config = config;
     this.controller = controller;
     this.metrics = metrics;
-    this.consumer = consumer;
+    this.recognition = recognition;
     this.sessions = sessions;
     this.admission = new Admission(config.access());
     this.clientFaults = new ThrottledLog(LoggerFactory.getLogger(HttpRoutes.class), System::nanoTime);
@@ -61,7 +61,7 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
         new HttpRoutes(controller, metrics, page, admission, clientFaults, capacity),
         new PingForwardingProtocolHandler(webSocketConfig(config.maxMessageBytes())),
         new WebSocketFrameAggregator(config.maxMessageBytes()),
-        new SessionHandler(controller, metrics, consumer, config, sessions, clientFaults, serverFaults));
+        new SessionHandler(controller, metrics, recognition, config, sessions, clientFaults, serverFaults));
   }
 
   private static WebSocketServerProtocolConfig webSocketConfig(int maxMessageBytes) {

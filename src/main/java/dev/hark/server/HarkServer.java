@@ -4,8 +4,8 @@ import dev.hark.asr.AsrEngine;
 import dev.hark.asr.DecodeLoad;
 import dev.hark.asr.DecodeScheduler;
 import dev.hark.ingest.ConcurrencyController;
+import dev.hark.ingest.Recognition;
 import dev.hark.ingest.SessionState;
-import dev.hark.ingest.SourceConsumer;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.CloseCode;
 import dev.hark.protocol.ServerMessage;
@@ -66,14 +66,14 @@ public final class HarkServer implements AutoCloseable {
     Class<? extends ServerSocketChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     boss = new MultiThreadIoEventLoopGroup(1, io);
     workers = new MultiThreadIoEventLoopGroup(config.eventLoops(), io);
-    SourceConsumer consumer = (audio, replies) -> scheduler.start(audio, (text, isFinal, startMs, endMs, words) ->
+    Recognition recognition = (audio, replies) -> scheduler.start(audio, (text, isFinal, startMs, endMs, words) ->
         replies.send(new ServerMessage.Transcript(audio.source(), text, isFinal, startMs, endMs, words)));
     try {
       listener = new ServerBootstrap().group(boss, workers).channel(type)
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-          .childHandler(new ConnectionPipeline(config, controller, metrics, consumer, sessions, this::capacityJson))
+          .childHandler(new ConnectionPipeline(config, controller, metrics, recognition, sessions, this::capacityJson))
           .bind(config.host(), config.port()).sync().channel();
     } catch (RuntimeException | InterruptedException e) {
       boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();

@@ -1,8 +1,8 @@
 package dev.hark.server;
 
 import dev.hark.ingest.ConcurrencyController;
+import dev.hark.ingest.Recognition;
 import dev.hark.ingest.SessionState;
-import dev.hark.ingest.SourceConsumer;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.ClientMessage;
 import dev.hark.protocol.CloseCode;
@@ -47,7 +47,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
   private final ConcurrencyController controller;
   private final HarkMetrics metrics;
-  private final SourceConsumer consumer;
+  private final Recognition recognition;
   private final ServerConfig config;
   private final int maxMessageBytes;
   private final ChannelGroup open;
@@ -58,14 +58,14 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private boolean flooded;
   private java.util.concurrent.Future<?> maxDuration;
 
-  SessionHandler(ConcurrencyController controller, HarkMetrics metrics, SourceConsumer consumer, ServerConfig config,
+  SessionHandler(ConcurrencyController controller, HarkMetrics metrics, Recognition recognition, ServerConfig config,
       ChannelGroup open, ThrottledLog clientFaults, ThrottledLog serverFaults) {
     this.open = open;
     this.clientFaults = clientFaults;
     this.serverFaults = serverFaults;
     this.controller = controller;
     this.metrics = metrics;
-    this.consumer = consumer;
+    this.recognition = recognition;
     this.config = config;
     this.maxMessageBytes = config.maxMessageBytes();
   }
@@ -93,7 +93,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       if (ctx.pipeline().get(RequestDeadline.class) != null) {
         ctx.pipeline().remove(RequestDeadline.class); // from here on, the WebSocket's own timeouts apply
       }
-      session = new SessionState(newSessionId(), new NettySessionChannel(ctx.channel(), metrics), controller, consumer,
+      session = new SessionState(newSessionId(), new NettySessionChannel(ctx.channel(), metrics), controller,
+          recognition,
           config.recordDir(), config.maxMessagesPerSecond());
       rate = new MessageRate(config.maxMessagesPerSecond(), controller.now());
       ctx.channel().attr(SESSION).set(session);

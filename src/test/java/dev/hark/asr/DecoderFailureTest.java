@@ -125,7 +125,7 @@ class DecoderFailureTest {
         var s = server.scrape();
         assertThat(s.count("asr_recognizers_live", "engine", "flaky")).isZero();
         assertThat(s.count("asr_streams_active", "engine", "flaky")).isZero();
-        assertThat(s.count("source_consumers_active")).isZero();
+        assertThat(s.count("source_streams_active")).isZero();
       });
       assertThat(server.scrape().count("asr_errors_total", "engine", "flaky")).isZero();
     }

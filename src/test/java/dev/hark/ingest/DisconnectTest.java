@@ -33,7 +33,7 @@ class DisconnectTest {
       engine.awaitHeld(2); // each source's first chunk is in a decoding turn, stalled at the gate
       Scrape during = server.scrape();
       assertThat(during.count("sessions_active")).isEqualTo(1);
-      assertThat(during.count("source_consumers_active")).isEqualTo(2);
+      assertThat(during.count("source_streams_active")).isEqualTo(2);
       assertThat(during.count("audio_buffered_bytes")).isEqualTo(8 * 640);
 
       c.abort();
@@ -44,7 +44,7 @@ class DisconnectTest {
         Scrape s = server.scrape();
         assertThat(s.count("sessions_active")).isZero();
         assertThat(s.count("source_queues_active")).isZero();
-        assertThat(s.count("source_consumers_active")).isZero();
+        assertThat(s.count("source_streams_active")).isZero();
         assertThat(s.count("audio_buffered_bytes")).isZero();
         assertThat(s.count("audio_frames_dropped_total", "reason", "session_closed")).isEqualTo(8);
         assertThat(s.count("asr_recognizers_live")).isZero();
@@ -64,7 +64,7 @@ class DisconnectTest {
       await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
         Scrape s = server.scrape();
         assertThat(s.count("sessions_active")).isZero();
-        assertThat(s.count("source_consumers_active")).isZero();
+        assertThat(s.count("source_streams_active")).isZero();
       });
     }
   }

@@ -25,13 +25,13 @@ import org.junit.jupiter.api.Test;
 class FaultTest {
   private static final ServerConfig ONE_SECOND_IDLE = ServerConfig.defaults().withIdleTimeout(Duration.ofSeconds(1));
 
-  /** Sessions, queues and consumer threads are all gone. */
+  /** Sessions, queues and recognition threads are all gone. */
   private static void assertNothingLeft(TestServer server) {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       Scrape m = server.scrape();
       assertThat(m.count("sessions_active")).isZero();
       assertThat(m.count("source_queues_active")).isZero();
-      assertThat(m.count("source_consumers_active")).isZero();
+      assertThat(m.count("source_streams_active")).isZero();
       assertThat(m.count("audio_buffered_bytes")).isZero();
     });
   }
@@ -80,7 +80,7 @@ class FaultTest {
     try (TestServer server = TestServer.start(new NoneEngine(0), ONE_SECOND_IDLE); Socket s = upgraded(server.port())) {
       RawHttp.writeText(s.getOutputStream(), "{\"type\":\"start\",\"sources\":[\"mic\",\"system\"]}");
       RawHttp.writeText(s.getOutputStream(), WsClient.audioJson("mic", Pcm.chunk(1), -1));
-      await().until(() -> server.scrape().count("source_consumers_active") == 2);
+      await().until(() -> server.scrape().count("source_streams_active") == 2);
       // Now the peer is gone without a FIN (as a cable pulled): it neither sends nor closes.
       InputStream in = s.getInputStream();
       while (in.read() >= 0) {

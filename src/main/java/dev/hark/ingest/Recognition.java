@@ -6,6 +6,6 @@ package dev.hark.ingest;
  * stream is finished. Must return at once: it runs on the session's event loop.
  */
 @FunctionalInterface
-public interface SourceConsumer {
+public interface Recognition {
   void start(PcmStream audio, SessionChannel replies);
 }

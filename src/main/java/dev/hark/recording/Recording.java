@@ -1,4 +1,4 @@
-package dev.hark.ingest;
+package dev.hark.recording;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.io.IOException;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * With no directory it records nothing. Appends come from the session's thread, {@code finish} from whichever
  * thread ends the session; the files are finished on a thread of their own.
  */
-final class Recording {
+public final class Recording {
   private static final Logger log = LoggerFactory.getLogger(Recording.class);
   private final Path dir;
   private final String sessionId;
@@ -26,13 +26,13 @@ final class Recording {
   private final Set<String> failed = new HashSet<>();
 
   /** {@code dir} null: record nothing. */
-  Recording(Path dir, String sessionId) {
+  public Recording(Path dir, String sessionId) {
     this.dir = dir;
     this.sessionId = sessionId;
   }
 
   /** Appends a chunk; returns the error to report if this source's recording just failed, else null. */
-  String append(String source, byte[] pcm, int sampleRate) {
+  public String append(String source, byte[] pcm, int sampleRate) {
     return dir == null ? null : appendLocked(source, pcm, sampleRate); // no lock on the hot path when off
   }
 
@@ -61,7 +61,7 @@ final class Recording {
 
   /** Finishes every file (sizes fixed, fsync) off the session's thread; completes when all are on disk. */
   @CanIgnoreReturnValue // a connection that is gone does not wait for its files
-  synchronized CompletableFuture<Void> finish() {
+  public synchronized CompletableFuture<Void> finish() {
     Map<String, WavFile> open = new HashMap<>(files);
     files.clear();
     CompletableFuture<Void> done = new CompletableFuture<>();

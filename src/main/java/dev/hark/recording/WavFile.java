@@ -1,4 +1,4 @@
-package dev.hark.ingest;
+package dev.hark.recording;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
