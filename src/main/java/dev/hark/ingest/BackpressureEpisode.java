@@ -9,18 +9,17 @@ final class BackpressureEpisode {
   /** What a drop calls for. */
   enum Due { NOTHING, EPISODE_STARTED, REMINDER }
 
-  private final long intervalNanos;
   private final long quietNanos;
   // Owned by the session's thread (drops are counted there; recovery is handed there by execute).
   private boolean active;
   private long startNanos;
-  private long lastStatusNanos;
+  private final OncePerInterval reminders;
   private long lastDropNanos;
   private long droppedBefore;
   private boolean recheckScheduled;
 
   BackpressureEpisode(long intervalNanos) {
-    this.intervalNanos = intervalNanos;
+    this.reminders = new OncePerInterval(intervalNanos);
     this.quietNanos = Math.max(1, intervalNanos / 4);
   }
 
@@ -30,12 +29,11 @@ final class BackpressureEpisode {
     if (!active) {
       active = true;
       startNanos = now;
-      lastStatusNanos = now;
+      reminders.claim(now); // the episode's first status goes out now
       this.droppedBefore = droppedBefore;
       return Due.EPISODE_STARTED;
     }
-    if (now - lastStatusNanos >= intervalNanos) {
-      lastStatusNanos = now;
+    if (reminders.tryClaim(now)) {
       return Due.REMINDER;
     }
     return Due.NOTHING;

@@ -50,13 +50,13 @@ public final class SourceState {
   private long samplesReceived;
   private long expectedSeq = -1;
   private long seqMissing;
-  private long lastGapStatusNanos;
+  private final OncePerInterval gapStatus;
   private boolean drainWatched;
   private final HarkMetrics metrics;
-  private final long statusIntervalNanos;
 
   SourceState(SessionState session, String name, SourceQueue queue, HarkMetrics metrics, int sampleRate,
       long statusIntervalNanos) {
+    this.gapStatus = new OncePerInterval(statusIntervalNanos);
     this.openedNanos = session.controller().now();
     this.sheddable = session.policy() != OverflowPolicy.BLOCK;
     for (DropReason r : DropReason.values()) {
@@ -67,7 +67,6 @@ public final class SourceState {
     this.queue = queue;
     this.meters = metrics.source(name);
     this.metrics = metrics;
-    this.statusIntervalNanos = statusIntervalNanos;
     this.backpressure = new BackpressureEpisode(statusIntervalNanos);
     this.stream = new PcmStream(this, queue, session.id(), sampleRate);
   }
@@ -147,11 +146,7 @@ public final class SourceState {
 
   /** True when a gap status may go out now (at most one per interval). */
   private boolean claimGapStatus(long now) {
-    if (lastGapStatusNanos != 0 && now - lastGapStatusNanos < statusIntervalNanos) {
-      return false;
-    }
-    lastGapStatusNanos = now;
-    return true;
+    return gapStatus.tryClaim(now);
   }
 
   void recordDrops(DropReason reason, long n) {

@@ -1,5 +1,7 @@
 package dev.hark.server;
 
+import dev.hark.ingest.OncePerInterval;
+
 /**
  * A session's message allowance: a token bucket holding one second's worth, refilled continuously, and a flood
  * detector on top. Data messages and WebSocket pings draw on the same allowance. Used on the session's event loop
@@ -28,7 +30,7 @@ final class MessageRate {
   private double tokens;
   private long last;
   private long limitedSinceReport;
-  private long lastReport;
+  private final OncePerInterval reports = new OncePerInterval(SECOND);
   private long windowStart;
   private long limitedInWindow;
 
@@ -38,7 +40,6 @@ final class MessageRate {
     this.floodThreshold = floodThreshold(perSecond);
     this.tokens = perSecond;
     this.last = nowNanos;
-    this.lastReport = nowNanos - SECOND;
     this.windowStart = nowNanos;
   }
 
@@ -68,12 +69,11 @@ final class MessageRate {
    * were limited in it; returns 0, ending nothing, when no report is due.
    */
   long takeReport(long nowNanos) {
-    if (limitedSinceReport == 0 || nowNanos - lastReport < SECOND) {
+    if (limitedSinceReport == 0 || !reports.tryClaim(nowNanos)) {
       return 0;
     }
     long n = limitedSinceReport;
     limitedSinceReport = 0;
-    lastReport = nowNanos;
     return n;
   }
 }
