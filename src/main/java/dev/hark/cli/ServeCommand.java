@@ -182,11 +182,23 @@ final class ServeCommand implements Callable<Integer> {
     if (asrModel != null && !java.nio.file.Files.isDirectory(asrModel)) {
       return fail("--asr-model " + asrModel + " is not a directory");
     }
-    ServerConfig config = new ServerConfig(host, port, maxMessageKb * 1024,
-        eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops, ingest,
-        Duration.ofSeconds(idleTimeoutS), new AccessSettings(authTokenFile, allowedOrigins, maxSessionsPerIp,
-        insecurePublic), Duration.ofSeconds(maxSessionS), maxMessagesPerS, Duration.ofSeconds(drainTimeoutS), recordDir,
-        Duration.ofSeconds(requestTimeoutS), asrSettings);
+    ServerConfig config = ServerConfig.create(c -> {
+      c.host = host;
+      c.port = port;
+      c.maxMessageBytes = maxMessageKb * 1024;
+      if (eventLoops != null) {
+        c.eventLoops = eventLoops;
+      }
+      c.ingest = ingest;
+      c.idleTimeout = Duration.ofSeconds(idleTimeoutS);
+      c.access = new AccessSettings(authTokenFile, allowedOrigins, maxSessionsPerIp, insecurePublic);
+      c.maxSessionDuration = Duration.ofSeconds(maxSessionS);
+      c.maxMessagesPerSecond = maxMessagesPerS;
+      c.drainTimeout = Duration.ofSeconds(drainTimeoutS);
+      c.recordDir = recordDir;
+      c.requestTimeout = Duration.ofSeconds(requestTimeoutS);
+      c.asr = asrSettings;
+    });
     HarkMetrics metrics = new HarkMetrics();
     HarkServer server;
     try {

@@ -44,14 +44,10 @@ public final class SessionState {
   private int sampleRate;
   private OverflowPolicy policy;
   private java.util.Map<String, Integer> priorities = java.util.Map.of();
-  private boolean started;
-  private boolean audioSeen;
   /** Written on the session's thread; volatile because the capacity control reads it from its timer thread. */
-  private volatile boolean stopping;
+  private volatile SessionPhase phase = SessionPhase.NEW;
   /** After stop: queues drained, recording on disk, then {@code stopped} (kept so the chain is not lost). */
   private CompletableFuture<Void> stopSequence;
-  private boolean closed;
-  private boolean finished;
   private int closeCode = CloseCode.NORMAL;
   private String closeReason = "stopped";
 
@@ -105,7 +101,7 @@ public final class SessionState {
       case ClientMessage.BinaryAudio b -> binaryAudio(b.sourceIndex(), b.pcm());
       case ClientMessage.Start s -> start(s);
       case ClientMessage.Stop s -> {
-        if (!stopping) {
+        if (!stopping()) {
           beginStop();
         } else if (closeCode != CloseCode.GOING_AWAY) { // a stop crossing the server's closing is what it wants
           reject(ErrorCode.BAD_STATE, "stop was already received", null);
@@ -126,8 +122,8 @@ public final class SessionState {
   }
 
   private void start(ClientMessage.Start s) {
-    if (stopping || started || audioSeen) {
-      reject(ErrorCode.BAD_STATE, stopping ? "the session is stopping" : started
+    if (phase != SessionPhase.NEW) {
+      reject(ErrorCode.BAD_STATE, stopping() ? "the session is stopping" : phase == SessionPhase.STARTED
           ? "start was already received" : "start must come before any audio", null);
       return;
     }
@@ -137,7 +133,7 @@ public final class SessionState {
           + names.size(), null);
       return;
     }
-    started = true;
+    phase = SessionPhase.STARTED;
     sampleRate = s.sampleRate() == null ? settings.sampleRate() : s.sampleRate();
     policy = s.overflow() == null ? settings.overflow() : s.overflow();
     priorities = s.priority();
@@ -158,13 +154,15 @@ public final class SessionState {
   }
 
   private void audio(String name, byte[] pcm, long seq) {
-    if (stopping) {
+    if (stopping()) {
       reject(ErrorCode.BAD_STATE, closeCode == CloseCode.GOING_AWAY
           ? "the server is ending this session (" + closeReason + "): audio is no longer taken"
           : "audio after stop is ignored", name);
       return;
     }
-    audioSeen = true;
+    if (phase == SessionPhase.NEW) {
+      phase = SessionPhase.STREAMING_WITHOUT_START;
+    }
     SourceState src = sources.get(name);
     if (src == null) {
       if (sources.size() >= settings.maxSources()) {
@@ -211,17 +209,17 @@ public final class SessionState {
    * and closes with 1001; whatever is still queued at the deadline is dropped (counted as session_closed).
    */
   public void endByServer(String reason, long drainNanos) {
-    if (closed || finished) {
+    if (phase.atLeast(SessionPhase.STOPPED)) {
       return;
     }
     channel.send(new ServerMessage.Closing(reason, drainNanos / 1_000_000));
     closeCode = CloseCode.GOING_AWAY;
     closeReason = reason;
-    if (!stopping) {
+    if (!stopping()) {
       beginStop();
     }
     channel.schedule(() -> {
-      if (!closed && !finished) {
+      if (!phase.atLeast(SessionPhase.STOPPED)) {
         log.info("session={} drain deadline passed with audio still queued", id);
         channel.close(CloseCode.GOING_AWAY, reason + ": drain timeout");
       }
@@ -229,7 +227,7 @@ public final class SessionState {
   }
 
   private void beginStop() {
-    stopping = true;
+    phase = SessionPhase.STOPPING;
     List<CompletableFuture<Void>> done = new ArrayList<>();
     for (SourceState src : sources.values()) {
       src.queue().end();
@@ -243,27 +241,26 @@ public final class SessionState {
   }
 
   private void finishStop() {
-    if (closed) {
+    if (phase == SessionPhase.CLOSED) {
       return;
     }
     List<SourceStats> stats = stats();
     channel.send(new ServerMessage.Stopped(id, elapsedMs(), stats));
     logTotals("stopped", stats);
-    finished = true;
+    phase = SessionPhase.STOPPED;
     channel.close(closeCode, closeReason);
   }
 
   /** The connection is gone (or closing): free the queues and end its streams. Idempotent. */
   public void close() {
-    if (closed) {
+    SessionPhase before = phase;
+    if (before == SessionPhase.CLOSED) {
       return;
     }
-    boolean wasStopping = stopping;
-    closed = true;
+    phase = SessionPhase.CLOSED;
     if (stopSequence != null) {
       stopSequence.cancel(false); // nobody is left to tell stopped
     }
-    stopping = true;
     for (SourceState src : sources.values()) {
       int discarded = src.queue().abort();
       if (discarded > 0) {
@@ -274,17 +271,18 @@ public final class SessionState {
     }
     controller.admission().release();
     recording.finish();
-    if (!finished) {
-      logTotals(wasStopping ? "closed while draining after stop" : "closed without stop", stats());
+    if (before != SessionPhase.STOPPED) {
+      logTotals(before == SessionPhase.STOPPING ? "closed while draining after stop" : "closed without stop",
+          stats());
     }
   }
 
   void shedSource(SourceState src, ShedReason reason) {
-    backpressure.shed(src, closed, reason);
+    backpressure.shed(src, phase == SessionPhase.CLOSED, reason);
   }
 
   void restoreSource(SourceState src) {
-    if (src.isShed() && !closed) {
+    if (src.isShed() && phase != SessionPhase.CLOSED) {
       backpressure.restore(src);
     }
   }
@@ -312,12 +310,19 @@ public final class SessionState {
   }
 
   boolean isClosed() {
-    return closed;
+    return phase == SessionPhase.CLOSED;
   }
 
-  /** True once the client sent {@code stop}: it then waits for results and rightly sends nothing. */
+  /**
+   * True once the session is ending: {@code stop} received, the server ending it, or the connection gone. Its client
+   * then rightly sends nothing; any thread.
+   */
   public boolean isEnding() {
-    return stopping;
+    return stopping();
+  }
+
+  private boolean stopping() {
+    return phase.atLeast(SessionPhase.STOPPING);
   }
 
   void sendStatus(StatusState state, SourceState src) {

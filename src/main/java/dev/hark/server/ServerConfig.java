@@ -80,29 +80,35 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
     return with(c -> c.asr = a);
   }
 
-  private ServerConfig with(Consumer<Copy> change) {
-    Copy c = new Copy(this);
+  /** The defaults, changed by {@code setup}: {@code ServerConfig.create(c -> { c.port = 0; c.recordDir = dir; })}. */
+  public static ServerConfig create(Consumer<Builder> setup) {
+    return defaults().with(setup);
+  }
+
+  /** This configuration, changed by {@code change} (each field it leaves alone stays as it is). */
+  public ServerConfig with(Consumer<Builder> change) {
+    Builder c = new Builder(this);
     change.accept(c);
     return c.build();
   }
 
-  /** A mutable copy, so each wither names only what it changes. */
-  private static final class Copy {
-    String host;
-    int port;
-    int maxMessageBytes;
-    int eventLoops;
-    IngestSettings ingest;
-    Duration idleTimeout;
-    AccessSettings access;
-    Duration maxSessionDuration;
-    int maxMessagesPerSecond;
-    Duration drainTimeout;
-    Path recordDir;
-    Duration requestTimeout;
-    AsrSettings asr;
+  /** The fields of a configuration, set by name in {@link #create} and {@link #with}; see the record's for each. */
+  public static final class Builder {
+    public String host;
+    public int port;
+    public int maxMessageBytes;
+    public int eventLoops;
+    public IngestSettings ingest;
+    public Duration idleTimeout;
+    public AccessSettings access;
+    public Duration maxSessionDuration;
+    public int maxMessagesPerSecond;
+    public Duration drainTimeout;
+    public Path recordDir;
+    public Duration requestTimeout;
+    public AsrSettings asr;
 
-    Copy(ServerConfig s) {
+    private Builder(ServerConfig s) {
       host = s.host;
       port = s.port;
       maxMessageBytes = s.maxMessageBytes;
@@ -118,7 +124,7 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
       asr = s.asr;
     }
 
-    ServerConfig build() {
+    private ServerConfig build() {
       return new ServerConfig(host, port, maxMessageBytes, eventLoops, ingest, idleTimeout, access,
           maxSessionDuration, maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout, asr);
     }
