@@ -4,6 +4,7 @@ import dev.hark.ingest.Chunk;
 import dev.hark.ingest.PcmStream;
 import dev.hark.protocol.Word;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -147,7 +148,7 @@ final class DecodeJob {
         break;
       }
       if (bytes + c.size() > buf.length) {
-        buf = java.util.Arrays.copyOf(buf, bytes + c.size()); // a client's chunk longer than a turn
+        buf = Arrays.copyOf(buf, bytes + c.size()); // a client's chunk longer than a turn
       }
       System.arraycopy(c.pcm(), 0, buf, bytes, c.size());
       bytes += c.size();

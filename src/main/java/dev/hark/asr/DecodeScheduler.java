@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,7 +156,7 @@ public final class DecodeScheduler implements AutoCloseable {
   /**
    * Reports {@link #load()} to {@code listener} every {@code everyMillis}, on the scheduler's own timer thread.
    */
-  public void reportLoad(java.util.function.Consumer<DecodeLoad> listener, long everyMillis) {
+  public void reportLoad(Consumer<DecodeLoad> listener, long everyMillis) {
     every(() -> listener.accept(load()), everyMillis);
   }
 

@@ -8,9 +8,13 @@ import dev.hark.protocol.OverflowPolicy;
 import dev.hark.server.AccessSettings;
 import dev.hark.server.HarkServer;
 import dev.hark.server.ServerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -179,7 +183,7 @@ final class ServeCommand implements Callable<Integer> {
       return fail("--asr-workers, --asr-stall-timeout-ms and --asr-shed-lag-ms must be positive, --none-rtf and"
           + " --asr-spare-recognizers at least 0");
     }
-    if (asrModel != null && !java.nio.file.Files.isDirectory(asrModel)) {
+    if (asrModel != null && !Files.isDirectory(asrModel)) {
       return fail("--asr-model " + asrModel + " is not a directory");
     }
     ServerConfig config = ServerConfig.create(c -> {
@@ -203,7 +207,7 @@ final class ServeCommand implements Callable<Integer> {
     HarkServer server;
     try {
       server = HarkServer.start(config, () -> AsrEngines.create(asr, asrSettings, metrics), metrics);
-    } catch (IllegalArgumentException | java.io.IOException | java.io.UncheckedIOException e) {
+    } catch (IllegalArgumentException | IOException | UncheckedIOException e) {
       return fail(e.getMessage());
     }
     CountDownLatch stopped = new CountDownLatch(1);
@@ -223,7 +227,7 @@ final class ServeCommand implements Callable<Integer> {
   /** The engine names for {@code --help}. */
   static final class EngineNames implements Iterable<String> {
     @Override
-    public java.util.Iterator<String> iterator() {
+    public Iterator<String> iterator() {
       return AsrEngines.names().iterator();
     }
   }

@@ -11,10 +11,14 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * One load run of {@code hark bench}: N sessions of S sources from this one process, paced at real time or flat out,
@@ -73,8 +77,8 @@ public final class BenchRun {
   /** Per source, the distinct chunks as ready-to-write WebSocket frames (JSON or binary as configured). */
   private final ByteBuf[][] frames;
   private final String start;
-  private final Map<Integer, LongAdder> refusedByStatus = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<EventLoop, PacedClock> clocks = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Integer, LongAdder> refusedByStatus = new ConcurrentHashMap<>();
+  private final Map<EventLoop, PacedClock> clocks = new ConcurrentHashMap<>();
 
   public BenchRun(Config config) {
     this.config = config;
@@ -168,7 +172,7 @@ public final class BenchRun {
   /** Refusals as "status:count" pairs, e.g. "429:936", or "" if none. */
   String refusedByStatus() {
     return refusedByStatus.entrySet().stream().sorted(Map.Entry.comparingByKey())
-        .map(e -> e.getKey() + ":" + e.getValue().sum()).collect(java.util.stream.Collectors.joining(","));
+        .map(e -> e.getKey() + ":" + e.getValue().sum()).collect(Collectors.joining(","));
   }
 
   void sessionReady() {
@@ -251,7 +255,7 @@ public final class BenchRun {
     try {
       CompletableFuture.allOf(sessions.stream().map(BenchSession::sendingDone).toArray(CompletableFuture[]::new))
           .get(config.duration().toSeconds() + 30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       errors.increment();
     }
     List<CompletableFuture<Map<String, Object>>> stops = sessions.stream().map(BenchSession::stop).toList();

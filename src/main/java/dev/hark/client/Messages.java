@@ -1,12 +1,14 @@
 package dev.hark.client;
 
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 
 /** Client messages as the clients here send them (the protocol's JSON, written by hand to stay allocation-light). */
 public final class Messages {
   private Messages() {}
 
-  public static String start(int sampleRate, java.util.List<String> sources, String overflow) {
+  public static String start(int sampleRate, List<String> sources, String overflow) {
     StringBuilder b = new StringBuilder("{\"type\":\"start\",\"sample_rate\":").append(sampleRate)
         .append(",\"sources\":[");
     for (int i = 0; i < sources.size(); i++) {
@@ -20,7 +22,7 @@ public final class Messages {
   }
 
   public static String audio(String source, byte[] pcm, int from, int to, long seq) {
-    byte[] chunk = from == 0 && to == pcm.length ? pcm : java.util.Arrays.copyOfRange(pcm, from, to);
+    byte[] chunk = from == 0 && to == pcm.length ? pcm : Arrays.copyOfRange(pcm, from, to);
     return "{\"type\":\"audio\",\"source\":\"" + source + "\",\"seq\":" + seq + ",\"data\":\""
         + Base64.getEncoder().encodeToString(chunk) + "\"}";
   }

@@ -4,8 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -41,7 +43,7 @@ public record PcmAudio(int sampleRate, byte[] pcm) {
     } catch (IOException e) {
       throw new BadAudioException(file + ": cannot read: " + e.getMessage());
     }
-    if (b.length >= 12 && new String(b, 0, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("RIFF")) {
+    if (b.length >= 12 && new String(b, 0, 4, StandardCharsets.US_ASCII).equals("RIFF")) {
       return wav(file, b);
     }
     if (b.length % 2 != 0) {
@@ -52,7 +54,7 @@ public record PcmAudio(int sampleRate, byte[] pcm) {
 
   private static PcmAudio wav(Path file, byte[] b) throws BadAudioException {
     ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-    if (!new String(b, 8, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("WAVE")) {
+    if (!new String(b, 8, 4, StandardCharsets.US_ASCII).equals("WAVE")) {
       throw new BadAudioException(file + ": a RIFF file but not WAVE");
     }
     int pos = 12;
@@ -61,7 +63,7 @@ public record PcmAudio(int sampleRate, byte[] pcm) {
     int rate = 0;
     int bits = 0;
     while (pos + 8 <= b.length) {
-      String id = new String(b, pos, 4, java.nio.charset.StandardCharsets.US_ASCII);
+      String id = new String(b, pos, 4, StandardCharsets.US_ASCII);
       int size = buf.getInt(pos + 4);
       int body = pos + 8;
       if (size < 0 || body + (long) size > b.length) {
@@ -93,7 +95,7 @@ public record PcmAudio(int sampleRate, byte[] pcm) {
 
   private static byte[] downmix(byte[] b, int from, int length, int channels) {
     if (channels == 1) {
-      return java.util.Arrays.copyOfRange(b, from, from + length);
+      return Arrays.copyOfRange(b, from, from + length);
     }
     int frames = length / (2 * channels);
     byte[] out = new byte[frames * 2];

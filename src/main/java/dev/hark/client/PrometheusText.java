@@ -1,5 +1,6 @@
 package dev.hark.client;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -7,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 
 /** A scrape of a Prometheus text endpoint, with series looked up by name and labels. */
 public final class PrometheusText {
@@ -27,11 +30,11 @@ public final class PrometheusText {
   }
 
   /** Scrapes {@code url} (e.g. http://127.0.0.1:8080/metrics). */
-  public static PrometheusText scrape(HttpClient http, URI url) throws java.io.IOException, InterruptedException {
+  public static PrometheusText scrape(HttpClient http, URI url) throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
-      throw new java.io.IOException(url + " answered " + r.statusCode());
+      throw new IOException(url + " answered " + r.statusCode());
     }
     return new PrometheusText(r.body());
   }
@@ -66,7 +69,7 @@ public final class PrometheusText {
 
   /** As {@link #quantile(String, double)}, over what was recorded since {@code baseline} (null for all). */
   public double quantile(String histogram, double q, PrometheusText baseline) {
-    java.util.NavigableMap<Double, Double> buckets = buckets(histogram);
+    NavigableMap<Double, Double> buckets = buckets(histogram);
     if (baseline != null) {
       baseline.buckets(histogram).forEach((le, n) -> buckets.merge(le, -n, Double::sum));
     }
@@ -91,8 +94,8 @@ public final class PrometheusText {
     return lowerBound;
   }
 
-  private java.util.NavigableMap<Double, Double> buckets(String histogram) {
-    java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+  private NavigableMap<Double, Double> buckets(String histogram) {
+    TreeMap<Double, Double> buckets = new TreeMap<>();
     for (Map.Entry<String, Double> e : series.entrySet()) {
       String key = e.getKey();
       if (key.startsWith(histogram + "_bucket{")) {

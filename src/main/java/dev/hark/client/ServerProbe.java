@@ -1,5 +1,6 @@
 package dev.hark.client;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +26,7 @@ final class ServerProbe {
     PrometheusText m = null;
     try {
       m = metricsUrl == null ? null : PrometheusText.scrape(http, metricsUrl);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // A server without /metrics is still measured through /proc when its pid is given.
     }
     double cpu = pid != null ? procCpuSeconds(pid) : m != null ? m.value("process_cpu_seconds_total") : Double.NaN;
@@ -38,7 +39,7 @@ final class ServerProbe {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
       return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return Double.NaN;
     }
   }

@@ -12,6 +12,7 @@ import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.SourceStats;
 import dev.hark.protocol.StatusState;
 import dev.hark.recording.Recording;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +44,7 @@ public final class SessionState {
   // Owned by the session's thread (its event loop): every message, status and close runs there.
   private int sampleRate;
   private OverflowPolicy policy;
-  private java.util.Map<String, Integer> priorities = java.util.Map.of();
+  private Map<String, Integer> priorities = Map.of();
   /** Written on the session's thread; volatile because the capacity control reads it from its timer thread. */
   private volatile SessionPhase phase = SessionPhase.NEW;
   /** After stop: queues drained, recording on disk, then {@code stopped} (kept so the chain is not lost). */
@@ -56,7 +57,7 @@ public final class SessionState {
    * {@code maxMessagesPerSecond} is the rate the server enforces, told to the client in {@code ready}.
    */
   public SessionState(String id, SessionChannel channel, ConcurrencyController controller, Recognition recognition,
-      java.nio.file.Path recordDir, int maxMessagesPerSecond) {
+      Path recordDir, int maxMessagesPerSecond) {
     this.id = id;
     this.maxMessagesPerSecond = maxMessagesPerSecond;
     this.recording = new Recording(recordDir, id);

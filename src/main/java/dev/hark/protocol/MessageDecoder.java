@@ -6,9 +6,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns client frames into {@link ClientMessage}s or typed {@link ProtocolError}s, never throwing on bad input.
@@ -101,7 +105,7 @@ public final class MessageDecoder {
     byte[] pcm = decoded.array();
     if (pcm.length != n) {
       // The JDK sizes its output before it knows the padding; trim so a chunk's length is its audio.
-      pcm = java.util.Arrays.copyOf(pcm, n);
+      pcm = Arrays.copyOf(pcm, n);
     }
     return new ClientMessage.Audio(source, pcm, seq);
   }
@@ -117,7 +121,7 @@ public final class MessageDecoder {
     long seq = -1;
     Integer sampleRate;
     List<String> sources;
-    java.util.Map<String, Integer> priority;
+    Map<String, Integer> priority;
     String overflow;
 
     ProtocolError read(String name, JsonToken value, JsonParser p, byte[] buf, int len) throws IOException {
@@ -170,7 +174,7 @@ public final class MessageDecoder {
           return SourceFields.sources(value, p, sources);
         }
         case "priority" -> {
-          priority = new java.util.HashMap<>();
+          priority = new HashMap<>();
           return SourceFields.priority(value, p, priority);
         }
         case "overflow" -> {
@@ -232,7 +236,7 @@ public final class MessageDecoder {
         return new ProtocolError(ErrorCode.BAD_AUDIO, "data must be a Base64 string");
       }
       if (escapedData != null) {
-        byte[] ascii = escapedData.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] ascii = escapedData.getBytes(StandardCharsets.ISO_8859_1);
         return decodeAudio(src, ascii, 0, ascii.length, seq);
       }
       return decodeAudio(src, buf, dataFrom, dataTo, seq);

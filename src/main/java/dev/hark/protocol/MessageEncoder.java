@@ -2,9 +2,11 @@ package dev.hark.protocol;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** Writes {@link ServerMessage}s as JSON text with Jackson's streaming generator. */
@@ -26,9 +28,9 @@ public final class MessageEncoder {
 
   /** The message as a JSON string (tests and logs; the server writes bytes). */
   public static String toJson(ServerMessage m) {
-    var out = new java.io.ByteArrayOutputStream(128);
+    var out = new ByteArrayOutputStream(128);
     write(m, out);
-    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   private static void writeFields(ServerMessage m, JsonGenerator g) throws IOException {

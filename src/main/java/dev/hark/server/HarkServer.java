@@ -26,7 +26,12 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -53,8 +58,8 @@ public final class HarkServer implements AutoCloseable {
     requireAuthOffLoopback(config);
     if (config.recordDir() != null) {
       try {
-        java.nio.file.Files.createDirectories(config.recordDir());
-      } catch (java.io.IOException e) {
+        Files.createDirectories(config.recordDir());
+      } catch (IOException e) {
         throw new IllegalArgumentException("cannot use --record " + config.recordDir() + ": " + e, e);
       }
     }
@@ -88,8 +93,8 @@ public final class HarkServer implements AutoCloseable {
   private static void requireAuthOffLoopback(ServerConfig config) {
     boolean loopback;
     try {
-      loopback = java.net.InetAddress.getByName(config.host()).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
+      loopback = InetAddress.getByName(config.host()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
       throw new IllegalArgumentException("cannot resolve --host " + config.host(), e);
     }
     if (!loopback && config.access().tokenFile() == null && !config.access().insecurePublic()) {
@@ -152,7 +157,7 @@ public final class HarkServer implements AutoCloseable {
       }
     }
     // Each session closes itself once drained, or at its drain deadline; a second more covers the close handshake.
-    sessions.newCloseFuture().awaitUninterruptibly(drain + 1_000_000_000L, java.util.concurrent.TimeUnit.NANOSECONDS);
+    sessions.newCloseFuture().awaitUninterruptibly(drain + 1_000_000_000L, TimeUnit.NANOSECONDS);
     close();
   }
 
@@ -177,7 +182,7 @@ public final class HarkServer implements AutoCloseable {
     b.append("\"sessions\":").append(controller.admission().active())
         .append(",\"at_capacity\":").append(controller.admission().atCapacity())
         .append(",\"accepting_sessions\":").append(controller.admission().accepting()).append("}\n");
-    return b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** Stops listening, closes every connection and the recognizer at once. */
@@ -186,10 +191,10 @@ public final class HarkServer implements AutoCloseable {
     controller.admission().stopAdmitting();
     listener.close().syncUninterruptibly();
     sessions.writeAndFlush(new CloseWebSocketFrame(CloseCode.GOING_AWAY, "server shutting down"))
-        .awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
-    sessions.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
-    boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-    workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        .awaitUninterruptibly(2, TimeUnit.SECONDS);
+    sessions.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     if (scheduler != null) {
       scheduler.close();
     }

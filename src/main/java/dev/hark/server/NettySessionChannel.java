@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,7 @@ final class NettySessionChannel implements SessionChannel {
   @Override
   public void send(ServerMessage m) {
     if (!channel.isActive() || (m.droppable() && !channel.isWritable())) {
-      metrics.messageDropped(m.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+      metrics.messageDropped(m.getClass().getSimpleName().toLowerCase(Locale.ROOT));
       return;
     }
     ByteBuf buf = channel.alloc().buffer(128);

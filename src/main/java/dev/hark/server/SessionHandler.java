@@ -31,6 +31,8 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -56,7 +58,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private SessionState session;
   private MessageRate rate;
   private boolean flooded;
-  private java.util.concurrent.Future<?> maxDuration;
+  private Future<?> maxDuration;
 
   SessionHandler(ConcurrencyController controller, HarkMetrics metrics, Recognition recognition, ServerConfig config,
       ChannelGroup open, ThrottledLog clientFaults, ThrottledLog serverFaults) {
@@ -253,7 +255,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       // Checked beforehand (UpgradeRequest), so this is rare; closing gives the slot back at once.
       clientFaults.info("closed a connection whose WebSocket handshake failed");
       Connections.close(ctx);
-    } else if (cause instanceof java.io.IOException) {
+    } else if (cause instanceof IOException) {
       log.debug("session={} connection error: {}", id, LogSafe.clean(cause.toString()));
       Connections.close(ctx);
     } else if (session == null) {

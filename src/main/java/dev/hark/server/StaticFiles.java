@@ -3,6 +3,7 @@ package dev.hark.server;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.Map;
 
 /** The browser page's files, read from the jar once at start-up and served from memory. */
@@ -21,7 +22,7 @@ final class StaticFiles {
   private final Map<String, File> byPath;
 
   StaticFiles() {
-    var loaded = new java.util.HashMap<String, File>();
+    var loaded = new HashMap<String, File>();
     FILES.forEach((path, name) -> loaded.put(path, new File(read(name), type(name))));
     byPath = Map.copyOf(loaded);
   }

@@ -13,7 +13,9 @@ import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +43,7 @@ class CapacityTest {
         }
         long wait = t0 + (n + 1) * 20_000_000L - System.nanoTime();
         if (wait > 0) {
-          java.util.concurrent.locks.LockSupport.parkNanos(wait);
+          LockSupport.parkNanos(wait);
         }
       }
     });
@@ -79,7 +81,7 @@ class CapacityTest {
       try {
         server.connect().close();
         throw new AssertionError("a session was taken at capacity");
-      } catch (java.util.concurrent.CompletionException e) {
+      } catch (CompletionException e) {
         assertThat(e.getCause()).isInstanceOfSatisfying(WebSocketHandshakeException.class,
             h -> assertThat(h.getResponse().statusCode()).isEqualTo(503));
       }

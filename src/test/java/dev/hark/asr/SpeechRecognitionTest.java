@@ -12,6 +12,8 @@ import dev.hark.testing.WsClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,8 +145,8 @@ class SpeechRecognitionTest {
 
   /** One session per index, all at once on virtual threads; their results in index order. */
   private static <T> List<T> sessions(int n, SessionRun<T> run) throws Exception {
-    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-      List<java.util.concurrent.Future<T>> runs = new ArrayList<>();
+    try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<T>> runs = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         int index = i;
         runs.add(threads.submit(() -> run.run(index)));

@@ -8,6 +8,7 @@ import dev.hark.asr.NoneEngine;
 import dev.hark.client.JsonObjects;
 import dev.hark.server.ServerConfig;
 import dev.hark.testing.TestServer;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -103,7 +104,7 @@ class BenchCommandTest {
   @Test
   void sessionsOverThePerAddressLimitAreCountedAndExplained() {
     ServerConfig d = ServerConfig.defaults();
-    ServerConfig config = d.withAccess(new dev.hark.server.AccessSettings(null, java.util.List.of(), 3, false));
+    ServerConfig config = d.withAccess(new dev.hark.server.AccessSettings(null, List.of(), 3, false));
     try (TestServer server = TestServer.start(new NoneEngine(0), config)) {
       StreamCommandTest.Run r = StreamCommandTest.hark("bench", "--url=ws://127.0.0.1:" + server.port() + "/ws/live",
           "--json", "--sessions=5", "--duration=300ms");

@@ -10,6 +10,7 @@ import dev.hark.testing.SharedServer;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -90,7 +91,7 @@ class BadInputTest {
       JsonNode source = c.awaitError("bad_source");
       c.send("{\"type\":" + "x".repeat(5000) + "}");
       JsonNode json = c.awaitError("bad_json");
-      for (JsonNode e : java.util.List.of(sampleRate, seq, type, source, json)) {
+      for (JsonNode e : List.of(sampleRate, seq, type, source, json)) {
         assertThat(e.path("message").asText()).hasSizeLessThanOrEqualTo(200).doesNotContain("99999999999");
       }
     }

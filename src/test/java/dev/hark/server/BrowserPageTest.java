@@ -16,6 +16,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,7 +97,7 @@ class BrowserPageTest {
     Path tokens = Files.createTempFile("hark-tokens", "");
     Files.writeString(tokens, "page-secret\n");
     ServerConfig config = ServerConfig.defaults()
-        .withAccess(new AccessSettings(tokens, java.util.List.of(), 64, false));
+        .withAccess(new AccessSettings(tokens, List.of(), 64, false));
     try (TestServer server = TestServer.start(new NoneEngine(0), config)) {
       JsonNode page = drive(server, "/?token=page-secret", "token.png", "expect-audio", "-", line -> { });
       assertThat(page.path("ok").asBoolean()).as(page.toString()).isTrue();

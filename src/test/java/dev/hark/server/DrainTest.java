@@ -10,6 +10,7 @@ import dev.hark.testing.Pcm;
 import dev.hark.testing.Scrape;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
+import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +46,7 @@ class DrainTest {
       // While it drains: not ready, and no new sessions.
       assertThat(Scrape.get(server.port(), "/readyz").statusCode()).isEqualTo(503);
       assertThatThrownBy(server::connect).cause().isInstanceOfSatisfying(
-          java.net.http.WebSocketHandshakeException.class,
+          WebSocketHandshakeException.class,
               e -> assertThat(e.getResponse().statusCode()).isEqualTo(503));
       JsonNode fin = c.await(m -> "transcript".equals(m.path("type").asText()), Duration.ofSeconds(10));
       assertThat(fin.path("text").asText()).isEqualTo("heard 40 chunks");

@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -62,7 +63,7 @@ class FaultTest {
         try {
           out.write(("X-Slow-" + i + ": x\r\n").getBytes(StandardCharsets.US_ASCII));
           closed = s.getInputStream().read() < 0;
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
           // still open
         } catch (IOException e) {
           closed = true; // reset by the server

@@ -10,6 +10,7 @@ import dev.hark.protocol.ErrorCode;
 import dev.hark.testing.RawWs;
 import dev.hark.testing.Scrape;
 import dev.hark.testing.TestServer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -127,7 +128,7 @@ class FuzzTest {
         try (RawWs ws = new RawWs(server.port())) {
           try {
             c.getValue().send(ws);
-          } catch (java.io.IOException e) {
+          } catch (IOException e) {
             // The server may close before the whole violation is written (an oversized frame, at its header).
           }
           RawWs.Frame f = ws.next(10);

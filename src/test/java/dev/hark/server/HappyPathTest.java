@@ -50,7 +50,7 @@ class HappyPathTest {
   @Test
   void audioWithoutStartUsesDefaultsAndSystemSource() {
     try (WsClient c = server.connect()) {
-      c.send("{\"data\":\"" + java.util.Base64.getEncoder().encodeToString(Pcm.chunk(1)) + "\",\"type\":\"audio\"}");
+      c.send("{\"data\":\"" + Base64.getEncoder().encodeToString(Pcm.chunk(1)) + "\",\"type\":\"audio\"}");
       c.send("{\"type\":\"stop\"}");
       JsonNode stats = c.awaitType("stopped").path("stats");
       assertThat(stats.path("sources").path("system").path("frames_accepted").asLong()).isEqualTo(1);

@@ -4,10 +4,12 @@ import dev.hark.asr.AsrEngine;
 import dev.hark.asr.AsrSettings;
 import dev.hark.asr.StreamRecognizer;
 import dev.hark.asr.TranscriptListener;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A recognizer a test controls: it finishes a chunk only when given a permit, so a test can stall it, let it run,
@@ -20,7 +22,7 @@ public final class GateEngine implements AsrEngine {
   public static final AsrSettings ASR = AsrSettings.defaults().withWorkers(16).withTurnMs(20);
 
   private final Semaphore permits = new Semaphore(0);
-  private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger held = new AtomicInteger();
   private final List<byte[]> consumed = new CopyOnWriteArrayList<>();
   private volatile boolean open;
   private volatile String failWith;
@@ -75,7 +77,7 @@ public final class GateEngine implements AsrEngine {
 
   /** Waits until {@code n} turns are stalled at the gate, each holding its chunk out of its queue. */
   public void awaitHeld(int n) {
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> held.get() == n);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> held.get() == n);
   }
 
   /** The PCM of every chunk the recognizer has finished, in order. */

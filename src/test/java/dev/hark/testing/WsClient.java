@@ -8,10 +8,12 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -20,7 +22,7 @@ import java.util.function.Predicate;
 public final class WsClient implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final LinkedBlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
-  private final List<JsonNode> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<JsonNode> seen = new CopyOnWriteArrayList<>();
   private final CompletableFuture<int[]> closed = new CompletableFuture<>();
   private volatile String closeReason;
   private final WebSocket ws;
@@ -43,7 +45,7 @@ public final class WsClient implements AutoCloseable {
       b.header(headers.get(i), headers.get(i + 1));
     }
     if (subprotocols.length > 0) {
-      b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+      b.subprotocols(subprotocols[0], Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
     }
     return new WsClient(URI.create("ws://127.0.0.1:" + port + pathAndQuery), b);
   }
