@@ -9,6 +9,7 @@ import dev.hark.testing.Scrape;
 import dev.hark.testing.SharedServer;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
