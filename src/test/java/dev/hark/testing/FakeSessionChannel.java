@@ -13,24 +13,31 @@ import java.util.function.LongSupplier;
  * scheduled ones wait for {@link #runDue()} on the test's clock, and every message sent is kept with its time.
  */
 public final class FakeSessionChannel implements SessionChannel {
-  /** A message and the clock's time when it was sent. */
-  public record Sent(long atNanos, ServerMessage message) {}
+  /** A message, the clock's time when it was sent, and what the test's probe read then. */
+  public record Sent(long atNanos, ServerMessage message, long probe) {}
 
   private record Timer(long dueNanos, Runnable task) {}
 
   private final LongSupplier clock;
+  private final LongSupplier probe;
   private final List<Sent> sent = new ArrayList<>();
   private final List<Timer> timers = new ArrayList<>();
   private boolean reading = true;
   private int closeCode;
 
   public FakeSessionChannel(LongSupplier clock) {
+    this(clock, () -> 0);
+  }
+
+  /** {@code probe} is read as each message is sent (e.g. the buffer budget in use at that moment). */
+  public FakeSessionChannel(LongSupplier clock, LongSupplier probe) {
     this.clock = clock;
+    this.probe = probe;
   }
 
   @Override
   public void send(ServerMessage message) {
-    sent.add(new Sent(clock.getAsLong(), message));
+    sent.add(new Sent(clock.getAsLong(), message, probe.getAsLong()));
   }
 
   @Override
