@@ -98,6 +98,9 @@ final class DecodeJob {
         return;
       }
     } catch (Exception | LinkageError e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt(); // the scheduler is closing: its thread will see it and end
+      }
       inTurnMs = 0;
       if (writtenOff.getAsBoolean()) {
         closeRecognizer();

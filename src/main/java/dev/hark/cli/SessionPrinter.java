@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Shows what a Hark server sends to {@code hark stream}: final transcripts on stdout, a partial one overwriting
@@ -24,7 +27,8 @@ final class SessionPrinter implements WebSocket.Listener {
   private final CompletableFuture<Map<String, Object>> stopped = new CompletableFuture<>();
   private volatile boolean closed;
   private volatile String closeWhy = "";
-  private volatile int errors;
+  /** Counted on the WebSocket's listener thread, read by the command's. */
+  private final AtomicInteger errors = new AtomicInteger();
   private boolean partialShown;
 
   SessionPrinter(PrintStream out, PrintStream err, boolean json, boolean terminal) {
@@ -62,7 +66,7 @@ final class SessionPrinter implements WebSocket.Listener {
         }
       }
       case "error" -> {
-        errors++;
+        errors.incrementAndGet();
         if (!json) {
           err.println("server error " + JsonObjects.str(m, "code") + (m.containsKey("source")
               ? " (" + JsonObjects.str(m, "source") + ")" : "") + ": " + JsonObjects.str(m, "message"));
@@ -141,7 +145,10 @@ final class SessionPrinter implements WebSocket.Listener {
   Map<String, Object> awaitStopped(long seconds) {
     try {
       return stopped.get(seconds, TimeUnit.SECONDS);
-    } catch (Exception e) {
+    } catch (ExecutionException | TimeoutException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return null;
     }
   }
@@ -155,6 +162,6 @@ final class SessionPrinter implements WebSocket.Listener {
   }
 
   int errors() {
-    return errors;
+    return errors.get();
   }
 }

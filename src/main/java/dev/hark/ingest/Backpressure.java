@@ -3,6 +3,7 @@ package dev.hark.ingest;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.DropReason;
 import dev.hark.protocol.OverflowPolicy;
+import dev.hark.protocol.ServerMessage;
 import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.StatusState;
 import org.slf4j.Logger;
@@ -28,6 +29,24 @@ final class Backpressure {
   }
 
   /** A chunk was queued; {@code pause} says the socket must stop being read. */
+  /** What the controller did with a chunk of {@code src}: the drops are counted and told, a pause made. */
+  void submitted(SourceState src, SubmitResult result, long now) {
+    switch (result) {
+      case SubmitResult.Accepted a -> accepted(src, a.pauseReading());
+      case SubmitResult.DroppedOldest d -> {
+        dropped(src, DropReason.DROP_OLDEST, d.forQueue(), now);
+        dropped(src, DropReason.GLOBAL_BUDGET, d.forBudget(), now);
+      }
+      case SubmitResult.Rejected r -> dropped(src, r.reason(), 1, now);
+    }
+  }
+
+  private void sendStatus(StatusState state, SourceState src) {
+    ShedReason reason = state == StatusState.SOURCE_DROPPED ? src.shedReason() : null;
+    session.channel().send(new ServerMessage.Status(state, src.name(), src.droppedTotal(), src.queue().depth(),
+        reason));
+  }
+
   void accepted(SourceState src, boolean pause) {
     if (pause) {
       pause(src);
@@ -64,10 +83,10 @@ final class Backpressure {
     switch (src.backpressure().onDrop(now, droppedBefore)) {
       case EPISODE_STARTED -> {
         metrics.backpressureEpisode();
-        session.sendStatus(state, src);
+        sendStatus(state, src);
         maybeEndEpisode(src);
       }
-      case REMINDER -> session.sendStatus(state, src);
+      case REMINDER -> sendStatus(state, src);
       case NOTHING -> { }
     }
   }
@@ -93,7 +112,7 @@ final class Backpressure {
       return;
     }
     long lengthMs = t.end(now) / 1_000_000;
-    session.sendStatus(StatusState.OK, src);
+    sendStatus(StatusState.OK, src);
     logEpisode(src, lengthMs, "queue drained");
   }
 
@@ -141,14 +160,14 @@ final class Backpressure {
       src.recordDrops(DropReason.SOURCE_SHED, n);
     }
     metrics.sourceShed(reason.wire());
-    session.sendStatus(StatusState.SOURCE_DROPPED, src);
+    sendStatus(StatusState.SOURCE_DROPPED, src);
     log.info("session={} source={} shed ({}): {} queued chunks dropped", session.id(), src.name(), reason.wire(), n);
   }
 
   void restore(SourceState src) {
     src.markRestored();
     metrics.sourceRestored();
-    session.sendStatus(StatusState.SOURCE_RESTORED, src);
+    sendStatus(StatusState.SOURCE_RESTORED, src);
     log.info("session={} source={} restored", session.id(), src.name());
   }
 

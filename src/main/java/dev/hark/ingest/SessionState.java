@@ -10,13 +10,10 @@ import dev.hark.protocol.ProtocolError;
 import dev.hark.protocol.ServerMessage;
 import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.SourceStats;
-import dev.hark.protocol.StatusState;
 import dev.hark.recording.Recording;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +31,7 @@ public final class SessionState {
   private final Recognition recognition;
   private final IngestSettings settings;
   private final HarkMetrics metrics;
-  private final Map<String, SourceState> sources = new LinkedHashMap<>();
-  private final List<SourceState> declared = new ArrayList<>();
+  private final SessionSources sources = new SessionSources();
   private final Backpressure backpressure;
   private final long openedNanos;
   private final Recording recording;
@@ -44,7 +40,6 @@ public final class SessionState {
   // Owned by the session's thread (its event loop): every message, status and close runs there.
   private int sampleRate;
   private OverflowPolicy policy;
-  private Map<String, Integer> priorities = Map.of();
   /** Written on the session's thread; volatile because the capacity control reads it from its timer thread. */
   private volatile SessionPhase phase = SessionPhase.NEW;
   /** After stop: queues drained, recording on disk, then {@code stopped} (kept so the chain is not lost). */
@@ -91,7 +86,7 @@ public final class SessionState {
   }
 
   Iterable<SourceState> sources() {
-    return sources.values();
+    return sources.all();
   }
 
   /** Acts on one decoded client message. */
@@ -137,21 +132,22 @@ public final class SessionState {
     phase = SessionPhase.STARTED;
     sampleRate = s.sampleRate() == null ? settings.sampleRate() : s.sampleRate();
     policy = s.overflow() == null ? settings.overflow() : s.overflow();
-    priorities = s.priority();
+    sources.priorities(s.priority());
     for (String name : names) {
-      declared.add(openSource(name));
+      openSource(name, true);
     }
     channel.send(new ServerMessage.Ready(id, sampleRate, settings.queueMax(), policy, names, settings.maxSources(),
         maxMessagesPerSecond));
   }
 
   private void binaryAudio(int index, byte[] pcm) {
-    if (index >= declared.size()) {
+    SourceState src = sources.declared(index);
+    if (src == null) {
       reject(ErrorCode.UNKNOWN_SOURCE, "binary frame names source index " + index + " but start declared "
-          + declared.size() + " source(s)", null);
+          + sources.declaredCount() + " source(s)", null);
       return;
     }
-    audio(declared.get(index).name(), pcm, -1);
+    audio(src.name(), pcm, -1);
   }
 
   private void audio(String name, byte[] pcm, long seq) {
@@ -166,12 +162,12 @@ public final class SessionState {
     }
     SourceState src = sources.get(name);
     if (src == null) {
-      if (sources.size() >= settings.maxSources()) {
+      if (sources.count() >= settings.maxSources()) {
         reject(ErrorCode.TOO_MANY_SOURCES, "at most " + settings.maxSources() + " sources per session; \""
             + name + "\" would be one more", name);
         return;
       }
-      src = openSource(name);
+      src = openSource(name, false);
     }
     long now = controller.now();
     Chunk chunk = src.receive(pcm, now);
@@ -183,23 +179,11 @@ public final class SessionState {
     if (gap != null) {
       channel.send(gap);
     }
-    switch (controller.submitChunk(this, src, chunk)) {
-      case SubmitResult.Accepted a -> backpressure.accepted(src, a.pauseReading());
-      case SubmitResult.DroppedOldest d -> {
-        backpressure.dropped(src, DropReason.DROP_OLDEST, d.forQueue(), now);
-        backpressure.dropped(src, DropReason.GLOBAL_BUDGET, d.forBudget(), now);
-      }
-      case SubmitResult.Rejected r -> backpressure.dropped(src, r.reason(), 1, now);
-    }
+    backpressure.submitted(src, controller.submitChunk(this, src, chunk), now);
   }
 
-  private SourceState openSource(String name) {
-    SourceQueue queue = new SourceQueue(settings.queueMax(), settings.queueMaxBytes(sampleRate), controller.budget());
-    SourceState src = new SourceState(this, name, queue, metrics, sampleRate, settings.statusInterval().toNanos());
-    src.priority(priorities.getOrDefault(name, 0));
-    sources.put(name, src);
-    controller.register(src);
-    controller.streamStarted();
+  private SourceState openSource(String name, boolean declare) {
+    SourceState src = sources.open(this, name, sampleRate, declare);
     recognition.start(src.stream(), channel);
     return src;
   }
@@ -230,7 +214,7 @@ public final class SessionState {
   private void beginStop() {
     phase = SessionPhase.STOPPING;
     List<CompletableFuture<Void>> done = new ArrayList<>();
-    for (SourceState src : sources.values()) {
+    for (SourceState src : sources.all()) {
       src.queue().end();
       done.add(src.done());
     }
@@ -262,7 +246,7 @@ public final class SessionState {
     if (stopSequence != null) {
       stopSequence.cancel(false); // nobody is left to tell stopped
     }
-    for (SourceState src : sources.values()) {
+    for (SourceState src : sources.all()) {
       int discarded = src.queue().abort();
       if (discarded > 0) {
         src.recordDrops(DropReason.SESSION_CLOSED, discarded);
@@ -289,11 +273,7 @@ public final class SessionState {
   }
 
   List<SourceStats> stats() {
-    List<SourceStats> out = new ArrayList<>(sources.size());
-    for (SourceState src : sources.values()) {
-      out.add(src.stats(sampleRate));
-    }
-    return out;
+    return sources.stats(sampleRate);
   }
 
   private long elapsedMs() {
@@ -301,7 +281,7 @@ public final class SessionState {
   }
 
   private void logTotals(String how, List<SourceStats> stats) {
-    log.info("session={} {} after {} ms: sources={} {}", id, how, elapsedMs(), sources.keySet(),
+    log.info("session={} {} after {} ms: sources={} {}", id, how, elapsedMs(), sources.names(),
         SourceStats.Totals.of(stats));
   }
 
@@ -326,8 +306,4 @@ public final class SessionState {
     return phase.atLeast(SessionPhase.STOPPING);
   }
 
-  void sendStatus(StatusState state, SourceState src) {
-    ShedReason reason = state == StatusState.SOURCE_DROPPED ? src.shedReason() : null;
-    channel.send(new ServerMessage.Status(state, src.name(), src.droppedTotal(), src.queue().depth(), reason));
-  }
 }

@@ -1,0 +1,79 @@
+package dev.hark.ingest;
+
+import dev.hark.metrics.HarkMetrics;
+import dev.hark.protocol.SourceStats;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A session's sources by name, in the order they opened: those {@code start} declared (binary frames name them by
+ * index) and those opened by their first chunk. Opening one gives it a queue and starts its recognition. Owned by
+ * the session's thread.
+ */
+final class SessionSources {
+  private final Map<String, SourceState> byName = new LinkedHashMap<>();
+  private final List<SourceState> declared = new ArrayList<>();
+  private Map<String, Integer> priorities = Map.of();
+
+  /** The priorities {@code start} gave, for the sources opened from now on. */
+  void priorities(Map<String, Integer> given) {
+    priorities = given;
+  }
+
+  SourceState get(String name) {
+    return byName.get(name);
+  }
+
+  /** The source {@code start} declared at {@code index}, or null if it declared fewer. */
+  SourceState declared(int index) {
+    return index < declared.size() ? declared.get(index) : null;
+  }
+
+  int declaredCount() {
+    return declared.size();
+  }
+
+  int count() {
+    return byName.size();
+  }
+
+  Collection<SourceState> all() {
+    return byName.values();
+  }
+
+  Set<String> names() {
+    return byName.keySet();
+  }
+
+  /**
+   * Opens source {@code name} of {@code session} (declared by {@code start} if {@code declare}): its queue, its
+   * place in the controller's view, and its recognition, started at once.
+   */
+  SourceState open(SessionState session, String name, int sampleRate, boolean declare) {
+    ConcurrencyController controller = session.controller();
+    IngestSettings settings = controller.settings();
+    HarkMetrics metrics = controller.metrics();
+    SourceQueue queue = new SourceQueue(settings.queueMax(), settings.queueMaxBytes(sampleRate), controller.budget());
+    SourceState src = new SourceState(session, name, queue, metrics, sampleRate, settings.statusInterval().toNanos());
+    src.priority(priorities.getOrDefault(name, 0));
+    byName.put(name, src);
+    if (declare) {
+      declared.add(src);
+    }
+    controller.register(src);
+    controller.streamStarted();
+    return src;
+  }
+
+  List<SourceStats> stats(int sampleRate) {
+    List<SourceStats> out = new ArrayList<>(byName.size());
+    for (SourceState src : byName.values()) {
+      out.add(src.stats(sampleRate));
+    }
+    return out;
+  }
+}
