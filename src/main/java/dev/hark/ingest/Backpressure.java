@@ -28,7 +28,6 @@ final class Backpressure {
     this.metrics = controller.metrics();
   }
 
-  /** A chunk was queued; {@code pause} says the socket must stop being read. */
   /** What the controller did with a chunk of {@code src}: the drops are counted and told, a pause made. */
   void submitted(SourceState src, SubmitResult result, long now) {
     switch (result) {
@@ -47,7 +46,8 @@ final class Backpressure {
         reason));
   }
 
-  void accepted(SourceState src, boolean pause) {
+  /** A chunk was queued; {@code pause} says the socket must stop being read. */
+  private void accepted(SourceState src, boolean pause) {
     if (pause) {
       pause(src);
     } else if (src.backpressure().active() && src.queue().depth() <= src.queue().capacity() / 4) {
@@ -56,7 +56,7 @@ final class Backpressure {
   }
 
   /** {@code n} chunks of {@code src} were dropped for {@code reason}. */
-  void dropped(SourceState src, DropReason reason, int n, long now) {
+  private void dropped(SourceState src, DropReason reason, int n, long now) {
     if (n <= 0) {
       return;
     }
