@@ -135,6 +135,13 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--insecure-public", description = "Allow a non-loopback --host without --auth-token-file.")
   boolean insecurePublic;
 
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = {"Serve TLS (wss://, https://) with this certificate"
+      + " chain; re-read when it or the key changes."})
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "The private key (PKCS#8 PEM) of --tls-cert.")
+  Path tlsKey;
+
   @Option(names = "--max-session-s", defaultValue = "14400", paramLabel = "S",
       description = "Longest session; then the server stops it as if the client had sent stop (default: "
           + "${DEFAULT-VALUE}).")
@@ -186,6 +193,9 @@ final class ServeCommand implements Callable<Integer> {
     if (asrModel != null && !Files.isDirectory(asrModel)) {
       return fail("--asr-model " + asrModel + " is not a directory");
     }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      return fail("--tls-cert and --tls-key go together");
+    }
     ServerConfig config = ServerConfig.create(c -> {
       c.host = host;
       c.port = port;
@@ -202,6 +212,8 @@ final class ServeCommand implements Callable<Integer> {
       c.recordDir = recordDir;
       c.requestTimeout = Duration.ofSeconds(requestTimeoutS);
       c.asr = asrSettings;
+      c.tlsCert = tlsCert;
+      c.tlsKey = tlsKey;
     });
     HarkMetrics metrics = new HarkMetrics();
     HarkServer server;

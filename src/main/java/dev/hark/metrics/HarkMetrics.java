@@ -137,7 +137,7 @@ public final class HarkMetrics {
         "Malformed HTTP requests answered with a 4xx, by error code", "reason", r)).increment();
   }
 
-  /** A connection the server closed on a limit: unread, pipeline, flood, max_duration, slow_request. */
+  /** A connection the server closed on a limit: unread, pipeline, flood, max_duration, slow_request, tls. */
   public void connectionClosed(String reason) {
     connectionsClosed.computeIfAbsent(reason, r -> counter("connections.closed",
         "Connections the server closed on a limit, by reason", "reason", r)).increment();

@@ -31,10 +31,13 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
   private final ThrottledLog clientFaults;
   private final ThrottledLog serverFaults;
   private final Supplier<byte[]> capacity;
+  /** Null for plain connections. */
+  private final TlsFiles tls;
 
   ConnectionPipeline(ServerConfig config, ConcurrencyController controller, HarkMetrics metrics,
       Recognition recognition, ChannelGroup sessions, Supplier<byte[]> capacity) {
     this.capacity = capacity;
+    this.tls = config.tls() ? new TlsFiles(config.tlsCert(), config.tlsKey()) : null;
     this.config = config;
     this.controller = controller;
     this.metrics = metrics;
@@ -47,8 +50,13 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    if (tls != null) {
+      // First, nearest the socket: everything else reads and writes plain bytes. Its handshake must finish within
+      // the request deadline's time like any request (Netty's own default is 10 s).
+      ch.pipeline().addLast("tls", tls.context().newHandler(ch.alloc()));
+    }
     ch.pipeline().addLast(
-        // Nearest the socket, so it sees every byte written, whoever wrote it.
+        // Nearest the socket (or the TLS handler), so it sees every byte written, whoever wrote it.
         new UnreadOutputLimit(metrics),
         // Idle means no bytes at all for the timeout (WebSocket pings count), so it sits before the codecs;
         // a request trickling in is not idle, and the request deadline cuts it off instead.

@@ -85,8 +85,8 @@ public final class HarkServer implements AutoCloseable {
       workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
       throw e;
     }
-    log.info("Hark listening on ws://{}:{}{} (transport: {}); loading the recognizer", config.host(), port(),
-        HttpRoutes.WS_PATH, epoll ? "epoll" : "nio");
+    log.info("Hark listening on {}://{}:{}{} (transport: {}); loading the recognizer", config.tls() ? "wss" : "ws",
+        config.host(), port(), HttpRoutes.WS_PATH, epoll ? "epoll" : "nio");
   }
 
   /** Without tokens, only this machine may connect, unless the operator says something else guards the door. */

@@ -22,14 +22,21 @@ import java.util.function.Consumer;
  * @param recordDir where every accepted chunk is written as WAV, or null to record nothing
  * @param requestTimeout how long one HTTP request (an upgrade included) may take to arrive whole
  * @param asr the decoding threads and their stall timeout (and what engines are loaded with)
+ * @param tlsCert the PEM certificate chain to serve TLS with (wss://, https://), or null for plain connections
+ * @param tlsKey the PEM (PKCS#8) private key of {@code tlsCert}, or null
  */
 public record ServerConfig(String host, int port, int maxMessageBytes, int eventLoops, IngestSettings ingest,
     Duration idleTimeout, AccessSettings access, Duration maxSessionDuration, int maxMessagesPerSecond,
-    Duration drainTimeout, Path recordDir, Duration requestTimeout, AsrSettings asr) {
+    Duration drainTimeout, Path recordDir, Duration requestTimeout, AsrSettings asr, Path tlsCert, Path tlsKey) {
+  /** Whether connections are served over TLS. */
+  public boolean tls() {
+    return tlsCert != null;
+  }
+
   public static ServerConfig defaults() {
     return new ServerConfig("127.0.0.1", 8080, 256 * 1024, Runtime.getRuntime().availableProcessors(),
         IngestSettings.defaults(), Duration.ofSeconds(60), AccessSettings.defaults(), Duration.ofHours(4), 500,
-        Duration.ofSeconds(10), null, Duration.ofSeconds(10), AsrSettings.defaults());
+        Duration.ofSeconds(10), null, Duration.ofSeconds(10), AsrSettings.defaults(), null, null);
   }
 
   public ServerConfig withHost(String h) {
@@ -105,6 +112,8 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
     public int maxMessagesPerSecond;
     public Duration drainTimeout;
     public Path recordDir;
+    public Path tlsCert;
+    public Path tlsKey;
     public Duration requestTimeout;
     public AsrSettings asr;
 
@@ -120,13 +129,16 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
       maxMessagesPerSecond = s.maxMessagesPerSecond;
       drainTimeout = s.drainTimeout;
       recordDir = s.recordDir;
+      tlsCert = s.tlsCert;
+      tlsKey = s.tlsKey;
       requestTimeout = s.requestTimeout;
       asr = s.asr;
     }
 
     private ServerConfig build() {
       return new ServerConfig(host, port, maxMessageBytes, eventLoops, ingest, idleTimeout, access,
-          maxSessionDuration, maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout, asr);
+          maxSessionDuration, maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout, asr,
+          tlsCert, tlsKey);
     }
   }
 }

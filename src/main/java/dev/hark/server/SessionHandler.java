@@ -15,6 +15,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.MessageAggregationException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
@@ -35,6 +36,7 @@ import java.io.IOException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -235,7 +237,12 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     String id = session == null ? "-" : session.id();
-    if (cause instanceof CorruptedWebSocketFrameException e) {
+    if (cause instanceof DecoderException d && d.getCause() instanceof SSLException) {
+      // Plain text to a TLS port, or a handshake that failed: the client's doing; nothing of it is logged.
+      clientFaults.info("closed a connection that did not complete a TLS handshake");
+      metrics.connectionClosed("tls");
+      Connections.close(ctx);
+    } else if (cause instanceof CorruptedWebSocketFrameException e) {
       // Netty's frame decoder says which code (1002; 1007 for a close reason that is not UTF-8; 1009 for an
       // oversized frame) and discards whatever follows; the reason sent is the code's name, never client bytes.
       clientFaults.info("session=" + id + " closed for a WebSocket protocol violation (" + e.closeStatus().code()

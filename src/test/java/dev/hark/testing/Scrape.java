@@ -14,6 +14,11 @@ public final class Scrape {
     this.text = new PrometheusText(body);
   }
 
+  /** A {@code /metrics} body fetched some other way (over TLS, say). */
+  public static Scrape parse(String body) {
+    return new Scrape(body);
+  }
+
   public static Scrape of(int port) {
     return new Scrape(get(port, "/metrics").body());
   }

@@ -55,6 +55,11 @@ public final class WsClient implements AutoCloseable {
     return ws.getSubprotocol();
   }
 
+  /** Connects over TLS ({@code wss://}) with {@code client}, which must trust the server's certificate. */
+  public static WsClient connectTls(int port, HttpClient client) {
+    return new WsClient(URI.create("wss://127.0.0.1:" + port + "/ws/live"), client.newWebSocketBuilder());
+  }
+
   public static WsClient connect(int port) {
     return new WsClient(URI.create("ws://127.0.0.1:" + port + "/ws/live"));
   }
