@@ -1,9 +1,9 @@
 package dev.hark.ingest;
 
 /**
- * One source's backpressure episode, from its first drop until its queue has drained and stayed free of drops for
- * a quiet period; decides when a status is due so that a client hears of drops at once, then at most once per
- * interval. Session thread only.
+ * One source's backpressure episode, from its first drop until its queue has fallen to its low watermark and stayed
+ * free of drops for a quiet period; decides when a status is due so that a client hears of drops at once, then at
+ * most once per interval. Session thread only.
  */
 final class BackpressureEpisode {
   /** What a drop calls for. */

@@ -207,7 +207,7 @@ public final class SourceQueue {
   }
 
   /**
-   * Runs {@code task} once, on the reader's thread, when the queue has drained to its low watermark (a quarter
+   * Runs {@code task} once, on the reader's thread, when the queue has fallen to its low watermark (a quarter
    * of its bounds). Returns false, arming nothing, if it already has.
    */
   boolean whenAtLowWatermark(Runnable task) {

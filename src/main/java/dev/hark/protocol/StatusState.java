@@ -4,7 +4,7 @@ package dev.hark.protocol;
 public enum StatusState {
   /** The source's queue is dropping chunks (sent when drops start, then at most once a second while they go on). */
   BACKPRESSURE("backpressure"),
-  /** A source's queue has drained below its low watermark after backpressure or a pause. */
+  /** A source's queue has fallen to its low watermark after backpressure or a pause. */
   OK("ok"),
   /** A {@code block} session's socket is no longer read until the queue has room (nothing is dropped). */
   PAUSED("paused"),
