@@ -26,8 +26,11 @@ public final class MessageDecoder {
   public static final long MAX_SEQ = (1L << 53) - 1;
   private static final ProtocolError SEQ_RANGE = new ProtocolError(ErrorCode.BAD_MESSAGE,
       "seq must be a whole number from 0 to " + MAX_SEQ);
+  /** The sample rates Hark takes, in Hz. */
+  public static final int MIN_SAMPLE_RATE = 8000;
+  public static final int MAX_SAMPLE_RATE = 48000;
   private static final ProtocolError SAMPLE_RATE_RANGE = new ProtocolError(ErrorCode.BAD_SAMPLE_RATE,
-      "sample_rate must be a whole number of Hz from 8000 to 48000");
+      "sample_rate must be a whole number of Hz from " + MIN_SAMPLE_RATE + " to " + MAX_SAMPLE_RATE);
 
   private MessageDecoder() {}
 
@@ -164,7 +167,8 @@ public final class MessageDecoder {
             return SAMPLE_RATE_RANGE;
           }
           // Only a number that fits an int is read; a longer one is out of range without being repeated back.
-          if (p.getNumberType() != JsonParser.NumberType.INT || p.getIntValue() < 8000 || p.getIntValue() > 48000) {
+          if (p.getNumberType() != JsonParser.NumberType.INT || p.getIntValue() < MIN_SAMPLE_RATE
+              || p.getIntValue() > MAX_SAMPLE_RATE) {
             return SAMPLE_RATE_RANGE;
           }
           sampleRate = p.getIntValue();

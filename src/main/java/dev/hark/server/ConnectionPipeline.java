@@ -74,7 +74,8 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
 
   private static WebSocketServerProtocolConfig webSocketConfig(int maxMessageBytes) {
     return WebSocketServerProtocolConfig.newBuilder()
-        .websocketPath(HttpRoutes.WS_PATH)
+        // HttpRoutes forwards only upgrades to Hark's paths (its own protocol, vosk-server's); each is taken here.
+        .websocketPath("/")
         // Browsers that carry their token as a subprotocol need one answered back.
         .subprotocols(Admission.SUBPROTOCOL)
         .checkStartsWith(true)

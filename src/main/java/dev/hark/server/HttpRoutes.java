@@ -79,7 +79,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     RequestTarget.Parsed parsed = (RequestTarget.Parsed) target;
-    if (parsed.path().equals(WS_PATH)) {
+    if (parsed.path().equals(WS_PATH) || parsed.path().equals(VoskDialect.PATH)) {
       upgrade(ctx, req, parsed);
       return;
     }

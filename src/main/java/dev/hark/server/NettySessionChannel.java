@@ -45,6 +45,15 @@ final class NettySessionChannel implements SessionChannel {
     Connections.writeAndFlush(channel, new TextWebSocketFrame(buf));
   }
 
+  /** A text frame in another protocol's words (not droppable: that protocol's client waits for it). */
+  void sendText(String json) {
+    if (!channel.isActive()) {
+      metrics.messageDropped("reply");
+      return;
+    }
+    Connections.writeAndFlush(channel, new TextWebSocketFrame(json));
+  }
+
   @Override
   public boolean inSessionThread() {
     return channel.eventLoop().inEventLoop();

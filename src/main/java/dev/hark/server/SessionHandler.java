@@ -58,6 +58,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private final ThrottledLog clientFaults;
   private final ThrottledLog serverFaults;
   private SessionState session;
+  /** Non-null when the client speaks vosk-server's protocol (upgraded at {@code /vosk}). */
+  private VoskDialect vosk;
   private MessageRate rate;
   private boolean flooded;
   private Future<?> maxDuration;
@@ -93,12 +95,16 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       idle(ctx);
       return;
     }
-    if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+    if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete handshake) {
       if (ctx.pipeline().get(RequestDeadline.class) != null) {
         ctx.pipeline().remove(RequestDeadline.class); // from here on, the WebSocket's own timeouts apply
       }
-      session = new SessionState(newSessionId(), new NettySessionChannel(ctx.channel(), metrics), controller,
-          recognition,
+      NettySessionChannel wire = new NettySessionChannel(ctx.channel(), metrics);
+      if (RequestTarget.parse(handshake.requestUri()) instanceof RequestTarget.Parsed t
+          && t.path().equals(VoskDialect.PATH)) {
+        vosk = new VoskDialect(ctx.channel(), wire, controller.settings().sampleRate());
+      }
+      session = new SessionState(newSessionId(), vosk != null ? vosk : wire, controller, recognition,
           config.recordDir(), config.maxMessagesPerSecond());
       rate = new MessageRate(config.maxMessagesPerSecond(), controller.now());
       ctx.channel().attr(SESSION).set(session);
@@ -157,13 +163,22 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     metrics.messageReceived();
     long now = controller.now();
     switch (rate.take(now)) {
-      case TAKEN -> dispatch(text ? FrameDecoder.text(content, maxMessageBytes) : FrameDecoder.binary(content));
+      case TAKEN -> {
+        if (vosk != null) {
+          vosk.read(session, content, text);
+        } else {
+          dispatch(text ? FrameDecoder.text(content, maxMessageBytes) : FrameDecoder.binary(content));
+        }
+      }
       case LIMITED -> {
         if (text && content.readableBytes() <= MAX_STOP_BYTES && FrameDecoder.text(content,
             maxMessageBytes) instanceof ClientMessage.Stop stop) {
           session.handle(stop);
         } else {
           limited(now);
+          if (vosk != null) {
+            vosk.replyToDropped(); // its client waits for one reply per message, dropped or not
+          }
         }
       }
       case FLOOD -> {
