@@ -142,6 +142,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--tls-key", paramLabel = "PEM", description = "The private key (PKCS#8 PEM) of --tls-cert.")
   Path tlsKey;
 
+  @Option(names = "--vosk-port", paramLabel = "PORT", description = {"Also listen on this port, where every path speaks"
+      + " vosk-server's protocol (its clients connect to a root URL; vosk-server's own default is 2700)."})
+  Integer voskPort;
+
   @Option(names = "--max-session-s", defaultValue = "14400", paramLabel = "S",
       description = "Longest session; then the server stops it as if the client had sent stop (default: "
           + "${DEFAULT-VALUE}).")
@@ -214,6 +218,7 @@ final class ServeCommand implements Callable<Integer> {
       c.asr = asrSettings;
       c.tlsCert = tlsCert;
       c.tlsKey = tlsKey;
+      c.voskPort = voskPort == null ? -1 : voskPort;
     });
     HarkMetrics metrics = new HarkMetrics();
     HarkServer server;

@@ -33,9 +33,12 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
   private final Supplier<byte[]> capacity;
   /** Null for plain connections. */
   private final TlsFiles tls;
+  /** Every upgrade speaks vosk-server's protocol, whatever its path (the --vosk-port listener). */
+  private final boolean voskEverywhere;
 
   ConnectionPipeline(ServerConfig config, ConcurrencyController controller, HarkMetrics metrics,
-      Recognition recognition, ChannelGroup sessions, Supplier<byte[]> capacity) {
+      Recognition recognition, ChannelGroup sessions, Supplier<byte[]> capacity, boolean voskEverywhere) {
+    this.voskEverywhere = voskEverywhere;
     this.capacity = capacity;
     this.tls = config.tls() ? new TlsFiles(config.tlsCert(), config.tlsKey()) : null;
     this.config = config;
@@ -66,10 +69,11 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
             .setMaxInitialLineLength(HttpLimits.MAX_REQUEST_LINE_BYTES)
             .setMaxHeaderSize(HttpLimits.MAX_HEADER_BYTES)),
         new BoundedHttpAggregator(metrics),
-        new HttpRoutes(controller, metrics, page, admission, clientFaults, capacity),
+        new HttpRoutes(controller, metrics, page, admission, clientFaults, capacity, voskEverywhere),
         new PingForwardingProtocolHandler(webSocketConfig(config.maxMessageBytes())),
         new WebSocketFrameAggregator(config.maxMessageBytes()),
-        new SessionHandler(controller, metrics, recognition, config, sessions, clientFaults, serverFaults));
+        new SessionHandler(controller, metrics, recognition, config, sessions, clientFaults, serverFaults,
+            voskEverywhere));
   }
 
   private static WebSocketServerProtocolConfig webSocketConfig(int maxMessageBytes) {

@@ -46,6 +46,8 @@ public final class HarkServer implements AutoCloseable {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Channel listener;
+  /** The --vosk-port listener, or null. */
+  private final Channel voskListener;
   private final ConcurrencyController controller;
   private final ServerConfig config;
   private final HarkMetrics metrics;
@@ -74,12 +76,19 @@ public final class HarkServer implements AutoCloseable {
     Recognition recognition = (audio, replies) -> scheduler.start(audio, (text, isFinal, startMs, endMs, words) ->
         replies.send(new ServerMessage.Transcript(audio.source(), text, isFinal, startMs, endMs, words)));
     try {
-      listener = new ServerBootstrap().group(boss, workers).channel(type)
+      ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers).channel(type)
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childOption(ChannelOption.TCP_NODELAY, true)
-          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-          .childHandler(new ConnectionPipeline(config, controller, metrics, recognition, sessions, this::capacityJson))
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
+      listener = bootstrap.clone()
+          .childHandler(new ConnectionPipeline(config, controller, metrics, recognition, sessions, this::capacityJson,
+              false))
           .bind(config.host(), config.port()).sync().channel();
+      // vosk-server's clients connect to a root URL: on a port of its own, every path speaks its protocol.
+      voskListener = config.voskPort() < 0 ? null : bootstrap.clone()
+          .childHandler(new ConnectionPipeline(config, controller, metrics, recognition, sessions, this::capacityJson,
+              true))
+          .bind(config.host(), config.voskPort()).sync().channel();
     } catch (RuntimeException | InterruptedException e) {
       boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
       workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
@@ -87,6 +96,9 @@ public final class HarkServer implements AutoCloseable {
     }
     log.info("Hark listening on {}://{}:{}{} (transport: {}); loading the recognizer", config.tls() ? "wss" : "ws",
         config.host(), port(), HttpRoutes.WS_PATH, epoll ? "epoll" : "nio");
+    if (voskListener != null) {
+      log.info("vosk-server's protocol on every path of port {}", voskPort());
+    }
   }
 
   /** Without tokens, only this machine may connect, unless the operator says something else guards the door. */
@@ -127,6 +139,11 @@ public final class HarkServer implements AutoCloseable {
     server.controller.admission().markLoaded();
     log.info("Hark ready (recognizer: {})", server.engine.name());
     return server;
+  }
+
+  /** The --vosk-port listener's port, or -1 if there is none. */
+  public int voskPort() {
+    return voskListener == null ? -1 : ((InetSocketAddress) voskListener.localAddress()).getPort();
   }
 
   public int port() {
@@ -190,6 +207,9 @@ public final class HarkServer implements AutoCloseable {
   public void close() {
     controller.admission().stopAdmitting();
     listener.close().syncUninterruptibly();
+    if (voskListener != null) {
+      voskListener.close().syncUninterruptibly();
+    }
     sessions.writeAndFlush(new CloseWebSocketFrame(CloseCode.GOING_AWAY, "server shutting down"))
         .awaitUninterruptibly(2, TimeUnit.SECONDS);
     sessions.close().awaitUninterruptibly(2, TimeUnit.SECONDS);

@@ -35,10 +35,13 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Supplier<byte[]> capacity;
   /** Answers written that the client's socket has not yet taken. */
   private int unsentAnswers;
+  /** On the --vosk-port listener: an upgrade at any path is a vosk-server client's. */
+  private final boolean voskEverywhere;
 
   HttpRoutes(ConcurrencyController controller, HarkMetrics metrics, StaticFiles page, Admission admission,
-      ThrottledLog clientFaults, Supplier<byte[]> capacity) {
+      ThrottledLog clientFaults, Supplier<byte[]> capacity, boolean voskEverywhere) {
     super(false);
+    this.voskEverywhere = voskEverywhere;
     this.capacity = capacity;
     this.controller = controller;
     this.metrics = metrics;
@@ -79,7 +82,8 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     RequestTarget.Parsed parsed = (RequestTarget.Parsed) target;
-    if (parsed.path().equals(WS_PATH) || parsed.path().equals(VoskDialect.PATH)) {
+    if (parsed.path().equals(WS_PATH) || parsed.path().equals(VoskDialect.PATH)
+        || (voskEverywhere && "websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE)))) {
       upgrade(ctx, req, parsed);
       return;
     }

@@ -24,10 +24,12 @@ import java.util.function.Consumer;
  * @param asr the decoding threads and their stall timeout (and what engines are loaded with)
  * @param tlsCert the PEM certificate chain to serve TLS with (wss://, https://), or null for plain connections
  * @param tlsKey the PEM (PKCS#8) private key of {@code tlsCert}, or null
+ * @param voskPort a second port whose every path speaks vosk-server's protocol (0 for any free one), or -1 for none
  */
 public record ServerConfig(String host, int port, int maxMessageBytes, int eventLoops, IngestSettings ingest,
     Duration idleTimeout, AccessSettings access, Duration maxSessionDuration, int maxMessagesPerSecond,
-    Duration drainTimeout, Path recordDir, Duration requestTimeout, AsrSettings asr, Path tlsCert, Path tlsKey) {
+    Duration drainTimeout, Path recordDir, Duration requestTimeout, AsrSettings asr, Path tlsCert, Path tlsKey,
+    int voskPort) {
   /** Whether connections are served over TLS. */
   public boolean tls() {
     return tlsCert != null;
@@ -36,7 +38,7 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
   public static ServerConfig defaults() {
     return new ServerConfig("127.0.0.1", 8080, 256 * 1024, Runtime.getRuntime().availableProcessors(),
         IngestSettings.defaults(), Duration.ofSeconds(60), AccessSettings.defaults(), Duration.ofHours(4), 500,
-        Duration.ofSeconds(10), null, Duration.ofSeconds(10), AsrSettings.defaults(), null, null);
+        Duration.ofSeconds(10), null, Duration.ofSeconds(10), AsrSettings.defaults(), null, null, -1);
   }
 
   public ServerConfig withHost(String h) {
@@ -114,6 +116,7 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
     public Path recordDir;
     public Path tlsCert;
     public Path tlsKey;
+    public int voskPort;
     public Duration requestTimeout;
     public AsrSettings asr;
 
@@ -131,6 +134,7 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
       recordDir = s.recordDir;
       tlsCert = s.tlsCert;
       tlsKey = s.tlsKey;
+      voskPort = s.voskPort;
       requestTimeout = s.requestTimeout;
       asr = s.asr;
     }
@@ -138,7 +142,7 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
     private ServerConfig build() {
       return new ServerConfig(host, port, maxMessageBytes, eventLoops, ingest, idleTimeout, access,
           maxSessionDuration, maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout, asr,
-          tlsCert, tlsKey);
+          tlsCert, tlsKey, voskPort);
     }
   }
 }

@@ -58,14 +58,17 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private final ThrottledLog clientFaults;
   private final ThrottledLog serverFaults;
   private SessionState session;
-  /** Non-null when the client speaks vosk-server's protocol (upgraded at {@code /vosk}). */
+  /** On the --vosk-port listener, where every session speaks vosk-server's protocol. */
+  private final boolean voskEverywhere;
+  /** Non-null when the client speaks vosk-server's protocol (upgraded at {@code /vosk}, or on --vosk-port). */
   private VoskDialect vosk;
   private MessageRate rate;
   private boolean flooded;
   private Future<?> maxDuration;
 
   SessionHandler(ConcurrencyController controller, HarkMetrics metrics, Recognition recognition, ServerConfig config,
-      ChannelGroup open, ThrottledLog clientFaults, ThrottledLog serverFaults) {
+      ChannelGroup open, ThrottledLog clientFaults, ThrottledLog serverFaults, boolean voskEverywhere) {
+    this.voskEverywhere = voskEverywhere;
     this.open = open;
     this.clientFaults = clientFaults;
     this.serverFaults = serverFaults;
@@ -100,8 +103,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         ctx.pipeline().remove(RequestDeadline.class); // from here on, the WebSocket's own timeouts apply
       }
       NettySessionChannel wire = new NettySessionChannel(ctx.channel(), metrics);
-      if (RequestTarget.parse(handshake.requestUri()) instanceof RequestTarget.Parsed t
-          && t.path().equals(VoskDialect.PATH)) {
+      if (voskEverywhere || (RequestTarget.parse(handshake.requestUri()) instanceof RequestTarget.Parsed t
+          && t.path().equals(VoskDialect.PATH))) {
         vosk = new VoskDialect(ctx.channel(), wire, controller.settings().sampleRate());
       }
       session = new SessionState(newSessionId(), vosk != null ? vosk : wire, controller, recognition,

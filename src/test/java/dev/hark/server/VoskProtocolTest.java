@@ -131,6 +131,20 @@ class VoskProtocolTest {
     assertThat(Scrape.get(server.port(), "/healthz").statusCode()).isEqualTo(200);
   }
 
+  /** With --vosk-port, a vosk client that connects to a root URL (or any path) of that port is served. */
+  @Test
+  void onTheVoskPortEveryPathSpeaksVosk() {
+    try (TestServer both = TestServer.start(new NoneEngine(0), ServerConfig.create(c -> c.voskPort = 0));
+        WsClient c = WsClient.connect(both.server().voskPort(), "/", List.of())) {
+      assertThat(both.server().voskPort()).isNotEqualTo(both.port());
+      c.send("{\"config\" : {\"sample_rate\" : 8000}}");
+      assertThat(exchange(c, () -> c.sendBinary(new byte[1600])).has("partial")).isTrue();
+      assertThat(exchange(c, () -> c.send("{\"eof\" : 1}")).has("text")).isTrue();
+      assertThat(c.awaitClose()).isEqualTo(1000);
+      assertThat(Scrape.get(both.server().voskPort(), "/healthz").statusCode()).isEqualTo(200);
+    }
+  }
+
   @Test
   void aSampleRateHarkCannotTakeClosesWithTheReason() {
     try (WsClient c = WsClient.connect(server.port(), VoskDialect.PATH, List.of())) {
