@@ -64,11 +64,11 @@ public final class BenchRun {
   final LongAdder sessionsUp = new LongAdder();
   /** Word errors of the sessions that stopped, when the run has a reference. */
   final SessionWordErrors wordErrors = new SessionWordErrors();
-  final LatencyRecorder stopLatency = new LatencyRecorder(TimeUnit.MINUTES.toNanos(5));
-  final LatencyRecorder finalLatency = new LatencyRecorder(TimeUnit.MINUTES.toNanos(5));
-  final LatencyRecorder partialLatency = new LatencyRecorder(TimeUnit.MINUTES.toNanos(5));
+  final ValueRecorder stopLatency = new ValueRecorder(TimeUnit.MINUTES.toNanos(5));
+  final ValueRecorder finalLatency = new ValueRecorder(TimeUnit.MINUTES.toNanos(5));
+  final ValueRecorder partialLatency = new ValueRecorder(TimeUnit.MINUTES.toNanos(5));
   /** Per paced session, wall time of its audio over the audio's duration: 1.0 is real time, more is a slow client. */
-  private final LatencyRecorder pacePermille = new LatencyRecorder(1_000_000);
+  private final ValueRecorder pacePermille = new ValueRecorder(1_000_000);
   private final AtomicInteger sending = new AtomicInteger();
   private volatile int peakSending;
   /** This process's CPU while every session was sending: the generator's own cost, without connects and JIT. */
@@ -210,7 +210,7 @@ public final class BenchRun {
     return peakSending;
   }
 
-  LatencyRecorder pacePermille() {
+  ValueRecorder pacePermille() {
     return pacePermille;
   }
 

@@ -9,13 +9,13 @@ import org.HdrHistogram.Recorder;
  * side). A value past the highest trackable one is recorded as that highest value and counted, never clamped
  * silently; a negative one counts as 0.
  */
-final class LatencyRecorder {
+final class ValueRecorder {
   private final long highest;
   private final Recorder recorder;
   private final LongAdder overRange = new LongAdder();
   private final Histogram total;
 
-  LatencyRecorder(long highestTrackable) {
+  ValueRecorder(long highestTrackable) {
     this.highest = highestTrackable;
     this.recorder = new Recorder(highestTrackable, 3);
     this.total = new Histogram(highestTrackable, 3);
