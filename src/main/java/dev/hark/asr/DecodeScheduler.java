@@ -239,15 +239,6 @@ public final class DecodeScheduler implements AutoCloseable {
     return meters.writtenOff() > 0;
   }
 
-  /** A recognizer that did not return from a turn. */
-  static final class DecoderHungException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    DecoderHungException(String message) {
-      super(message);
-    }
-  }
-
   /** One decoding thread: takes the next ready stream, runs one turn, and again. */
   private final class DecodingThread implements Runnable {
     volatile DecodeJob current;

@@ -84,7 +84,7 @@ public final class BenchRun {
     this.config = config;
     int rate = config.audio() == null ? 16000 : config.audio().sampleRate();
     int bytes = rate * config.chunkMs() / 1000 * 2;
-    byte[] pcm = config.audio() == null ? tone(rate, bytes * DISTINCT_CHUNKS) : config.audio().pcm();
+    byte[] pcm = config.audio() == null ? PcmAudio.tone(rate, bytes * DISTINCT_CHUNKS) : config.audio().pcm();
     int chunks = Math.max(1, Math.min(config.audio() == null ? DISTINCT_CHUNKS : MAX_FILE_CHUNKS, pcm.length / bytes));
     frames = new ByteBuf[config.sources()][chunks];
     List<String> names = new ArrayList<>();
@@ -114,16 +114,6 @@ public final class BenchRun {
   private String expectedWords() {
     long passes = Math.max(1, Math.round(config.duration().toMillis() / (double) config.audio().durationMs()));
     return (config.reference() + " ").repeat((int) passes);
-  }
-
-  static byte[] tone(int rate, int bytes) {
-    byte[] b = new byte[bytes];
-    for (int i = 0; i < bytes / 2; i++) {
-      int v = (int) (8000 * Math.sin(2 * Math.PI * 440 * i / rate));
-      b[2 * i] = (byte) v;
-      b[2 * i + 1] = (byte) (v >> 8);
-    }
-    return b;
   }
 
   String startMessage() {

@@ -19,6 +19,17 @@ public record PcmAudio(int sampleRate, byte[] pcm) {
     return pcm.length * 1000L / 2 / sampleRate;
   }
 
+  /** A 440 Hz tone of {@code bytes} of PCM16 at {@code rate}: audio for load runs that need no speech. */
+  static byte[] tone(int rate, int bytes) {
+    byte[] b = new byte[bytes];
+    for (int i = 0; i < bytes / 2; i++) {
+      int v = (int) (8000 * Math.sin(2 * Math.PI * 440 * i / rate));
+      b[2 * i] = (byte) v;
+      b[2 * i + 1] = (byte) (v >> 8);
+    }
+    return b;
+  }
+
   /** These recordings one after another, each followed by {@code pauseMs} of silence; all at one sample rate. */
   public static PcmAudio concat(List<PcmAudio> parts, int pauseMs) throws BadAudioException {
     int rate = parts.getFirst().sampleRate();
