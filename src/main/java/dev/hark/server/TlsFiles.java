@@ -4,9 +4,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -67,12 +65,7 @@ final class TlsFiles {
   }
 
   private Object stamp() throws IOException {
-    return List.of(attributes(cert), attributes(key));
-  }
-
-  private static Object attributes(Path p) throws IOException {
-    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-    return List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
+    return FileStamp.of(cert, key);
   }
 
   private Loaded load() throws IOException {

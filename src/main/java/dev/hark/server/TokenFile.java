@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,8 +73,7 @@ final class TokenFile {
   }
 
   private Object stamp() throws IOException {
-    BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
-    return List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
+    return FileStamp.of(path);
   }
 
   private Snapshot read() throws IOException {

@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -220,7 +221,7 @@ final class VoskDialect implements SessionChannel {
     }
 
     private static Map<String, Object> object(JsonParser p) throws IOException {
-      Map<String, Object> out = new java.util.HashMap<>();
+      Map<String, Object> out = new HashMap<>();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         JsonToken v = p.nextToken();

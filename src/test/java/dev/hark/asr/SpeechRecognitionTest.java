@@ -30,7 +30,7 @@ class SpeechRecognitionTest {
 
   @BeforeAll
   static void start() {
-    server = TestServer.load(m -> AsrEngines.create("vosk", AsrSettings.defaults(), m));
+    server = TestServer.vosk();
   }
 
   @AfterAll

@@ -2,8 +2,6 @@ package dev.hark.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hark.asr.AsrEngines;
-import dev.hark.asr.AsrSettings;
 import dev.hark.asr.NoneEngine;
 import dev.hark.client.JsonObjects;
 import dev.hark.server.ServerConfig;
@@ -62,7 +60,7 @@ class BenchCommandTest {
   @Test
   void speechRunCountsEachSessionsWordErrors() {
     String dir = "src/test/resources/speech/";
-    try (TestServer server = TestServer.load(m -> AsrEngines.create("vosk", AsrSettings.defaults(), m))) {
+    try (TestServer server = TestServer.vosk()) {
       Map<String, Object> r = bench(server, "--sessions=2", "--sources=1", "--duration=1s",
           "--file=" + dir + "sense_and_sensibility_01_austen_64kb-0880.wav",
           "--file=" + dir + "sense_and_sensibility_01_austen_64kb-0930.wav", "--pause=300ms",

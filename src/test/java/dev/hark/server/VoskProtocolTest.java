@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hark.asr.AsrEngines;
-import dev.hark.asr.AsrSettings;
 import dev.hark.asr.NoneEngine;
 import dev.hark.client.WordErrors;
 import dev.hark.testing.Scrape;
 import dev.hark.testing.Speech;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +29,7 @@ class VoskProtocolTest {
 
   @BeforeAll
   static void start() {
-    server = TestServer.load(m -> AsrEngines.create("vosk", AsrSettings.defaults(), m));
+    server = TestServer.vosk();
   }
 
   @AfterAll
@@ -112,7 +111,7 @@ class VoskProtocolTest {
       int sent = 0;
       for (int i = 0; i < 300; i++) {
         MalformedCorpus.Message m = corpus.next();
-        String text = new String(m.bytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String text = new String(m.bytes(), StandardCharsets.UTF_8);
         if (!m.binary() && (text.contains("eof") || text.contains("config"))) {
           continue; // those are the protocol's own words, tested above
         }

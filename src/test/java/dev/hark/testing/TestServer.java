@@ -1,6 +1,8 @@
 package dev.hark.testing;
 
 import dev.hark.asr.AsrEngine;
+import dev.hark.asr.AsrEngines;
+import dev.hark.asr.AsrSettings;
 import dev.hark.ingest.IngestSettings;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.server.HarkServer;
@@ -46,6 +48,11 @@ public final class TestServer implements AutoCloseable {
   /** A server whose engine needs the server's metrics (engines that register meters). */
   public static TestServer load(EngineLoader loader) {
     return new TestServer(ServerConfig.defaults().withPort(0), loader);
+  }
+
+  /** A server with the real recognizer: Vosk and its built-in model, default settings. */
+  public static TestServer vosk() {
+    return load(m -> AsrEngines.create("vosk", AsrSettings.defaults(), m));
   }
 
   /** Creates an engine given the server's metrics. */
