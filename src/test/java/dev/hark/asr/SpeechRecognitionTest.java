@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hark.client.WordErrors;
 import dev.hark.testing.Scrape;
+import dev.hark.testing.SharedServer;
 import dev.hark.testing.Speech;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
@@ -15,10 +16,9 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Real speech through the real server into Vosk with its built-in model. docs/benchmarks.md has the measured word
@@ -26,17 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class SpeechRecognitionTest {
   static final double MAX_WER = 0.10;
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.vosk();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final SharedServer server = new SharedServer(TestServer::vosk);
 
   /** A test that loaded the recognizer leaves it at capacity for a moment (until the next load report). */
   @BeforeEach

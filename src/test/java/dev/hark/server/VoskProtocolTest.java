@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hark.asr.NoneEngine;
 import dev.hark.client.WordErrors;
 import dev.hark.testing.Scrape;
+import dev.hark.testing.SharedServer;
 import dev.hark.testing.Speech;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
@@ -15,9 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client written to vosk-server's documented protocol (its {@code asr_server.py}): configuration first, audio
@@ -25,17 +25,8 @@ import org.junit.jupiter.api.Test;
  * server closes. Against the real recognizer, through Hark's {@code /vosk}.
  */
 class VoskProtocolTest {
-  static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.vosk();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final SharedServer server = new SharedServer(TestServer::vosk);
 
   /** Sends {@code message} and waits for its one reply, as vosk-server's clients do. */
   private static JsonNode exchange(WsClient c, Runnable send) {
