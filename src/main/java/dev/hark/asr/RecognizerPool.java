@@ -56,7 +56,7 @@ final class RecognizerPool {
    */
   boolean give(StreamRecognizer r, int sampleRate) {
     boolean kept = false;
-    if (maxSpare > 0 && r.reset()) {
+    if (maxSpare > 0 && resets(r)) {
       synchronized (this) {
         if (spareCount < maxSpare) {
           spares.computeIfAbsent(sampleRate, k -> new ArrayDeque<>()).addFirst(new Spare(r, nanoClock.getAsLong()));
@@ -69,6 +69,15 @@ final class RecognizerPool {
       r.close();
     }
     return kept;
+  }
+
+  /** Whether {@code r} could be reset; one whose reset throws is not trusted with another stream. */
+  private static boolean resets(StreamRecognizer r) {
+    try {
+      return r.reset();
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** Closes the spares that have waited too long (all of them if {@code all}); returns how many. */

@@ -197,6 +197,9 @@ final class ServeCommand implements Callable<Integer> {
     if (asrModel != null && !Files.isDirectory(asrModel)) {
       return fail("--asr-model " + asrModel + " is not a directory");
     }
+    if (voskPort != null && (voskPort < 0 || voskPort > 65535 || (voskPort == port && port != 0))) {
+      return fail("--vosk-port must be a port from 0 to 65535 other than --port");
+    }
     if ((tlsCert == null) != (tlsKey == null)) {
       return fail("--tls-cert and --tls-key go together");
     }

@@ -1,6 +1,7 @@
 package dev.hark.ingest;
 
 import dev.hark.metrics.HarkMetrics;
+import dev.hark.protocol.DropReason;
 import dev.hark.protocol.SourceStats;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A session's sources by name, in the order they opened: those {@code start} declared (binary frames name them by
@@ -67,6 +69,27 @@ final class SessionSources {
     controller.register(src);
     controller.streamStarted();
     return src;
+  }
+
+  /** Ends every source's input; completes when each stream has been recognized to its end. */
+  CompletableFuture<Void> endInput() {
+    List<CompletableFuture<Void>> done = new ArrayList<>();
+    for (SourceState src : byName.values()) {
+      src.queue().end();
+      done.add(src.done());
+    }
+    return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
+  }
+
+  /** The connection is gone: every queue is emptied, what it held counted as {@code session_closed}. */
+  Collection<SourceState> abortAll() {
+    for (SourceState src : byName.values()) {
+      int discarded = src.queue().abort();
+      if (discarded > 0) {
+        src.recordDrops(DropReason.SESSION_CLOSED, discarded);
+      }
+    }
+    return byName.values();
   }
 
   List<SourceStats> stats(int sampleRate) {

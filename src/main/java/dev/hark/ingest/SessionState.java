@@ -3,7 +3,6 @@ package dev.hark.ingest;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.ClientMessage;
 import dev.hark.protocol.CloseCode;
-import dev.hark.protocol.DropReason;
 import dev.hark.protocol.ErrorCode;
 import dev.hark.protocol.OverflowPolicy;
 import dev.hark.protocol.ProtocolError;
@@ -12,7 +11,6 @@ import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.SourceStats;
 import dev.hark.recording.Recording;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -213,13 +211,9 @@ public final class SessionState {
 
   private void beginStop() {
     phase = SessionPhase.STOPPING;
-    List<CompletableFuture<Void>> done = new ArrayList<>();
-    for (SourceState src : sources.all()) {
-      src.queue().end();
-      done.add(src.done());
-    }
+    CompletableFuture<Void> recognized = sources.endInput();
     channel.setReading(true);
-    stopSequence = CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
+    stopSequence = recognized
         // The recording is on disk before stopped says the session is over.
         .thenCompose(v -> recording.finish())
         .whenComplete((v, e) -> channel.execute(this::finishStop));
@@ -246,11 +240,7 @@ public final class SessionState {
     if (stopSequence != null) {
       stopSequence.cancel(false); // nobody is left to tell stopped
     }
-    for (SourceState src : sources.all()) {
-      int discarded = src.queue().abort();
-      if (discarded > 0) {
-        src.recordDrops(DropReason.SESSION_CLOSED, discarded);
-      }
+    for (SourceState src : sources.abortAll()) {
       controller.unregister(src);
       backpressure.sessionClosed(src);
     }
@@ -305,5 +295,4 @@ public final class SessionState {
   private boolean stopping() {
     return phase.atLeast(SessionPhase.STOPPING);
   }
-
 }

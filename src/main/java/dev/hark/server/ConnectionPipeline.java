@@ -26,7 +26,7 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
   private final HarkMetrics metrics;
   private final Recognition recognition;
   private final ChannelGroup sessions;
-  private final StaticFiles page = new StaticFiles();
+  private final StaticFiles page;
   private final Admission admission;
   private final ThrottledLog clientFaults;
   private final ThrottledLog serverFaults;
@@ -37,8 +37,8 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
   private final boolean voskEverywhere;
 
   ConnectionPipeline(ServerConfig config, ConcurrencyController controller, HarkMetrics metrics,
-      Recognition recognition, ChannelGroup sessions, Supplier<byte[]> capacity, boolean voskEverywhere) {
-    this.voskEverywhere = voskEverywhere;
+      Recognition recognition, ChannelGroup sessions, Supplier<byte[]> capacity) {
+    this.voskEverywhere = false;
     this.capacity = capacity;
     this.tls = config.tls() ? new TlsFiles(config.tlsCert(), config.tlsKey()) : null;
     this.config = config;
@@ -46,9 +46,31 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
     this.metrics = metrics;
     this.recognition = recognition;
     this.sessions = sessions;
+    this.page = new StaticFiles();
     this.admission = new Admission(config.access());
     this.clientFaults = new ThrottledLog(LoggerFactory.getLogger(HttpRoutes.class), System::nanoTime);
     this.serverFaults = new ThrottledLog(LoggerFactory.getLogger(SessionHandler.class), System::nanoTime);
+  }
+
+  /** The same pipeline, sharing admission (tokens, per-address counts), TLS and logs, for the --vosk-port listener. */
+  private ConnectionPipeline(ConnectionPipeline p) {
+    this.voskEverywhere = true;
+    this.capacity = p.capacity;
+    this.tls = p.tls;
+    this.config = p.config;
+    this.controller = p.controller;
+    this.metrics = p.metrics;
+    this.recognition = p.recognition;
+    this.sessions = p.sessions;
+    this.page = p.page;
+    this.admission = p.admission;
+    this.clientFaults = p.clientFaults;
+    this.serverFaults = p.serverFaults;
+  }
+
+  /** This pipeline for a port where every upgrade speaks vosk-server's protocol, whatever its path. */
+  ConnectionPipeline speakingVoskEverywhere() {
+    return new ConnectionPipeline(this);
   }
 
   @Override

@@ -80,14 +80,12 @@ public final class HarkServer implements AutoCloseable {
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
-      listener = bootstrap.clone()
-          .childHandler(new ConnectionPipeline(config, controller, metrics, recognition, sessions, this::capacityJson,
-              false))
-          .bind(config.host(), config.port()).sync().channel();
+      ConnectionPipeline pipeline = new ConnectionPipeline(config, controller, metrics, recognition, sessions,
+          this::capacityJson);
+      listener = bootstrap.clone().childHandler(pipeline).bind(config.host(), config.port()).sync().channel();
       // vosk-server's clients connect to a root URL: on a port of its own, every path speaks its protocol.
       voskListener = config.voskPort() < 0 ? null : bootstrap.clone()
-          .childHandler(new ConnectionPipeline(config, controller, metrics, recognition, sessions, this::capacityJson,
-              true))
+          .childHandler(pipeline.speakingVoskEverywhere())
           .bind(config.host(), config.voskPort()).sync().channel();
     } catch (RuntimeException | InterruptedException e) {
       boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();

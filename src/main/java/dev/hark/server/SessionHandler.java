@@ -174,14 +174,15 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
       }
       case LIMITED -> {
-        if (text && content.readableBytes() <= MAX_STOP_BYTES && FrameDecoder.text(content,
+        if (vosk != null) {
+          if (!vosk.readOverRate(session, content, text)) {
+            limited(now);
+          }
+        } else if (text && content.readableBytes() <= MAX_STOP_BYTES && FrameDecoder.text(content,
             maxMessageBytes) instanceof ClientMessage.Stop stop) {
           session.handle(stop);
         } else {
           limited(now);
-          if (vosk != null) {
-            vosk.replyToDropped(); // its client waits for one reply per message, dropped or not
-          }
         }
       }
       case FLOOD -> {

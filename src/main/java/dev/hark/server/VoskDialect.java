@@ -36,6 +36,8 @@ import java.util.Map;
 final class VoskDialect implements SessionChannel {
   static final String PATH = "/vosk";
   private static final JsonFactory JSON = new JsonFactory();
+  /** An {@code eof} message is short; a long text over the rate is not read at all. */
+  private static final int MAX_EOF_BYTES = 64;
 
   private final Channel channel;
   private final NettySessionChannel inner;
@@ -102,9 +104,19 @@ final class VoskDialect implements SessionChannel {
     }
   }
 
-  /** A message the rate limit dropped still gets its one reply. */
-  void replyToDropped() {
+  /**
+   * A message over the session's rate: {@code eof} is still taken (a client over its rate must be able to end, as
+   * {@code stop} is never limited); anything else is dropped and still gets its one reply, since the client waits
+   * for it. Returns whether the message was taken; the caller counts a dropped one.
+   */
+  boolean readOverRate(SessionState session, ByteBuf content, boolean text) {
+    if (text && content.readableBytes() <= MAX_EOF_BYTES
+        && Fields.read(content.toString(StandardCharsets.UTF_8)).containsKey("eof")) {
+      read(session, content, true);
+      return true;
+    }
     reply();
+    return false;
   }
 
   /** One reply: the oldest untold final, else the newest partial. */

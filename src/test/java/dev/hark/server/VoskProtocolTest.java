@@ -135,6 +135,26 @@ class VoskProtocolTest {
     }
   }
 
+  /**
+   * Over --max-messages-per-s, audio is dropped and counted but every message is still answered, and eof is never
+   * dropped: the client ends cleanly with its last result.
+   */
+  @Test
+  void overTheRateEveryMessageIsAnsweredAndEofStillEnds() {
+    ServerConfig d = ServerConfig.defaults();
+    try (TestServer limited = TestServer.start(new NoneEngine(0), d.withSessionLimits(d.maxSessionDuration(), 20));
+        WsClient c = WsClient.connect(limited.port(), VoskDialect.PATH, List.of())) {
+      for (int i = 0; i < 60; i++) {
+        exchange(c, () -> c.sendBinary(new byte[640]));
+      }
+      JsonNode last = exchange(c, () -> c.send("{\"eof\" : 1}"));
+      assertThat(last.has("text")).isTrue();
+      assertThat(c.awaitClose()).isEqualTo(1000);
+      assertThat(c.seen()).hasSize(61);
+      assertThat(limited.scrape().count("protocol_errors_total", "code", "rate_limited")).isPositive();
+    }
+  }
+
   @Test
   void aSampleRateHarkCannotTakeClosesWithTheReason() {
     try (WsClient c = WsClient.connect(server.port(), VoskDialect.PATH, List.of())) {
