@@ -88,9 +88,16 @@ final class DecodeJob {
         closeRecognizer(); // the watchdog has failed this stream and handed it on: only the recognizer is ours
         return;
       }
+      if (audio.takeFlush()) {
+        recognizer.flush(this::report);
+        results.flushed(); // another due flush makes the stream ready again at once
+      }
       if (audio.finished()) {
         if (!audio.abandoned()) {
           recognizer.finish(this::report);
+        }
+        while (audio.takeFlush()) {
+          results.flushed(); // a flush asked for just before the end: the finish answered it
         }
         releaseRecognizer(true);
         scheduler.ended(this);
@@ -128,6 +135,10 @@ final class DecodeJob {
   /** A failed stream's turn: what is queued is counted as dropped; it ends when its input does. */
   private void discard() {
     audio.discardQueued();
+    while (audio.takeFlush()) {
+      results.flushed(); // nothing to report, but whoever waits for it is told (after asr_failed)
+      audio.discardQueued();
+    }
     if (audio.finished()) {
       if (!heldByHungThread) {
         closeRecognizer();

@@ -13,6 +13,14 @@ public interface StreamRecognizer extends AutoCloseable {
   void finish(TranscriptListener results) throws Exception;
 
   /**
+   * The client asked for what is pending now: reports its final result, as {@link #finish} does, and goes on taking
+   * audio afterwards, its times counting on.
+   */
+  default void flush(TranscriptListener results) throws Exception {
+    finish(results);
+  }
+
+  /**
    * Makes this recognizer ready for another stream at the same sample rate, as if just opened, keeping what it has
    * built from the model (Vosk: the parts of its decoding graph it expanded, which makes a warm recognizer decode
    * 2-4 times cheaper than a new one). Returns false if it cannot; it is then closed.

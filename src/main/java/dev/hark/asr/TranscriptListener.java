@@ -8,4 +8,8 @@ import java.util.List;
 public interface TranscriptListener {
   /** A result; {@code words} (with their times and confidence) only for a final one, else empty. */
   void onResult(String text, boolean isFinal, long startMs, long endMs, List<Word> words);
+
+  /** A flush the client asked for is done: every final result for the audio before it has been reported. */
+  default void flushed() {
+  }
 }

@@ -48,6 +48,14 @@ public final class PcmStream {
     return c;
   }
 
+  /**
+   * True, once, when the client asked for a flush and every chunk before it was taken: the reader reports the
+   * recognizer's final result for what it has, then goes on.
+   */
+  public boolean takeFlush() {
+    return queue.takeFlush();
+  }
+
   /** True once input has ended and every chunk was taken or discarded: time to finish the stream. */
   public boolean finished() {
     return queue.isFinished();

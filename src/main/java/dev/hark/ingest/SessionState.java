@@ -102,6 +102,19 @@ public final class SessionState {
         }
       }
       case ClientMessage.Ping p -> channel.send(new ServerMessage.Pong());
+      case ClientMessage.Flush f -> flush(f.source());
+    }
+  }
+
+  private void flush(String name) {
+    if (stopping()) {
+      reject(ErrorCode.BAD_STATE, "flush after stop is ignored: stop flushes every source", name);
+    } else if (name == null) {
+      sources.all().forEach(SourceState::flush);
+    } else if (sources.get(name) == null) {
+      reject(ErrorCode.UNKNOWN_SOURCE, "flush names source \"" + name + "\", which has sent no audio", name);
+    } else {
+      sources.get(name).flush();
     }
   }
 

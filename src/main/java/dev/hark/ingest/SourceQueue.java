@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * there ({@link #whenReady}). Every queued byte is held against the server's {@link BufferBudget}.
  */
 public final class SourceQueue {
+  static final int MAX_FLUSHES = 16;
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Chunk> chunks;
   private final int maxChunks;
@@ -23,6 +24,11 @@ public final class SourceQueue {
   /** Input ended because the connection was lost: what the recognizer would still say has no one to hear it. */
   private volatile boolean aborted;
   private Runnable lowWatermarkWatch;
+  /**
+   * Where on the source's timeline (in samples received) the reader must flush its recognizer, oldest first: at most
+   * {@link #MAX_FLUSHES}; one more replaces the newest, so a burst of flushes merges rather than grows.
+   */
+  private final ArrayDeque<Long> flushes = new ArrayDeque<>(2);
   /** Told once when a chunk arrives or input ends, then disarmed: the reader asks again when it runs dry. */
   private Runnable readyWatch;
   // Mirrors for lock-free reads by gauges and the shedding scan.
@@ -70,7 +76,7 @@ public final class SourceQueue {
 
   private Runnable takeReadyWatch() {
     Runnable r = readyWatch;
-    if (r != null && (!chunks.isEmpty() || ended)) {
+    if (r != null && (!chunks.isEmpty() || ended || !flushes.isEmpty())) {
       readyWatch = null;
       return r;
     }
@@ -153,16 +159,20 @@ public final class SourceQueue {
     queuedBytes = bytes;
   }
 
-  /** The next chunk if one is queued, else null (see {@link #isFinished()}); never waits. */
+  /**
+   * The next chunk if one is queued before the next flush position, else null (see {@link #takeFlush()} and
+   * {@link #isFinished()}); never waits.
+   */
   Chunk poll() {
     Chunk c;
     Runnable watcher = null;
     lock.lock();
     try {
-      c = chunks.pollFirst();
-      if (c == null) {
+      c = chunks.peekFirst();
+      if (c == null || (!flushes.isEmpty() && c.startSample() >= flushes.peekFirst())) {
         return null;
       }
+      chunks.pollFirst();
       bytes -= c.size();
       mirror();
       if (lowWatermarkWatch != null && isAtLowWatermark()) {
@@ -179,6 +189,46 @@ public final class SourceQueue {
     return c;
   }
 
+  /**
+   * Asks the reader to flush its recognizer once every chunk before {@code atSample} (the source's samples received
+   * so far) has been taken; ignored after input ended, whose finish flushes anyway.
+   */
+  void requestFlush(long atSample) {
+    Runnable ready;
+    lock.lock();
+    try {
+      if (ended) {
+        return;
+      }
+      if (flushes.size() >= MAX_FLUSHES) {
+        flushes.pollLast();
+      }
+      flushes.addLast(atSample);
+      ready = takeReadyWatch();
+    } finally {
+      lock.unlock();
+    }
+    if (ready != null) {
+      ready.run();
+    }
+  }
+
+  /** True, and forgotten, when a flush is due: every chunk before its position has been taken. */
+  boolean takeFlush() {
+    lock.lock();
+    try {
+      Long at = flushes.peekFirst();
+      Chunk head = chunks.peekFirst();
+      if (at == null || (head != null && head.startSample() < at)) {
+        return false;
+      }
+      flushes.pollFirst();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** True once input has ended and every chunk has been taken or discarded. */
   boolean isFinished() {
     lock.lock();
@@ -190,13 +240,13 @@ public final class SourceQueue {
   }
 
   /**
-   * Arms {@code task} to run once, on the thread that queues the next chunk or ends input. Returns false, arming
-   * nothing, when a chunk is already queued or input has ended: the caller goes on at once instead.
+   * Arms {@code task} to run once, on the thread that queues the next chunk, asks for a flush or ends input. Returns
+   * false, arming nothing, when a chunk or flush is already queued or input has ended: the caller goes on at once.
    */
   boolean whenReady(Runnable task) {
     lock.lock();
     try {
-      if (!chunks.isEmpty() || ended) {
+      if (!chunks.isEmpty() || ended || !flushes.isEmpty()) {
         return false;
       }
       readyWatch = task;

@@ -116,6 +116,11 @@ public final class SourceState {
     return done;
   }
 
+  /** Asks the recognizer for the final result of every sample received so far. */
+  void flush() {
+    queue.requestFlush(samplesReceived);
+  }
+
   /** Counts a valid chunk and places it on the timeline. */
   Chunk receive(byte[] pcm, long now) {
     framesReceived++;

@@ -31,6 +31,12 @@ public sealed interface ClientMessage extends Decoded {
   /** End of input: drain, send the final results and {@code stopped}, then close. */
   record Stop() implements ClientMessage {}
 
+  /**
+   * Asks for the final result of what the recognizer has of one source ({@code source} non-null) or of every source
+   * now, without waiting for a pause; answered by the finals, then {@code flushed} per source.
+   */
+  record Flush(String source) implements ClientMessage {}
+
   /** Asks for a {@code pong}. */
   record Ping() implements ClientMessage {}
 

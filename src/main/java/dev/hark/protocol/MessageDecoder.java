@@ -223,8 +223,9 @@ public final class MessageDecoder {
         case "start" -> start();
         case "stop" -> ClientMessage.STOP;
         case "ping" -> ClientMessage.PING;
+        case "flush" -> flush();
         default -> new ProtocolError(ErrorCode.UNKNOWN_TYPE,
-            "unknown type \"" + SourceName.abbreviate(type) + "\"; expected start, audio, stop or ping");
+            "unknown type \"" + SourceName.abbreviate(type) + "\"; expected start, audio, flush, stop or ping");
       };
     }
 
@@ -244,6 +245,13 @@ public final class MessageDecoder {
         return decodeAudio(src, ascii, 0, ascii.length, seq);
       }
       return decodeAudio(src, buf, dataFrom, dataTo, seq);
+    }
+
+    private Decoded flush() {
+      if (source != null && !SourceName.isValid(source)) {
+        return SourceName.invalid(source);
+      }
+      return new ClientMessage.Flush(source);
     }
 
     private Decoded start() {

@@ -76,6 +76,10 @@ public final class MessageEncoder {
         }
       }
       case ServerMessage.Pong p -> g.writeStringField("type", "pong");
+      case ServerMessage.Flushed f -> {
+        g.writeStringField("type", "flushed");
+        g.writeStringField("source", f.source());
+      }
       case ServerMessage.Closing c -> {
         g.writeStringField("type", "status");
         g.writeStringField("state", "closing");

@@ -29,6 +29,14 @@ public sealed interface ServerMessage {
   /** A typed error; {@code source} is null when the error is not about one source. */
   record ErrorMessage(ErrorCode code, String message, String source) implements ServerMessage {}
 
+  /** A flush of {@code source} is done: every final for the audio sent before it went out before this. */
+  record Flushed(String source) implements ServerMessage {
+    @Override
+    public boolean droppable() {
+      return false;
+    }
+  }
+
   /** The answer to {@code ping}. */
   record Pong() implements ServerMessage {}
 

@@ -16,6 +16,13 @@ final class Admission {
   static final String TOKEN_PROTOCOL_PREFIX = "hark.token.";
   /** The subprotocol the server answers with when a browser sent one. */
   static final String SUBPROTOCOL = "hark";
+  /** OpenAI's browser clients carry their key as a subprotocol with this prefix, beside {@code realtime}. */
+  static final String OPENAI_KEY_PREFIX = "openai-insecure-api-key.";
+  /**
+   * The subprotocols a handshake may answer: Hark's, Deepgram's ({@code token} or {@code bearer}, followed by the
+   * key as a second entry) and OpenAI's ({@code realtime}).
+   */
+  static final String SUBPROTOCOLS = SUBPROTOCOL + ",token,bearer,realtime";
 
   /** What an upgrade is told. */
   sealed interface Verdict {}
@@ -42,7 +49,7 @@ final class Admission {
     }
     if (tokens != null && !tokens.accepts(token(req, target))) {
       return new Refused(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
-          "a valid token is required: Authorization: Bearer, ?token= or the hark.token. subprotocol");
+          "a valid token is required: Authorization: Bearer (or Token), ?token= or the hark.token. subprotocol");
     }
     int[] now = new int[1];
     perIp.compute(client, (k, n) -> {
@@ -56,11 +63,18 @@ final class Admission {
     return new Admitted(() -> perIp.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1));
   }
 
-  /** The token from the header, the query or the subprotocol list, in that order; null if none. */
+  /**
+   * The token from the header ({@code Bearer}, or Deepgram's {@code Token}), the query or the subprotocol list
+   * (Hark's {@code hark.token.}, OpenAI's {@code openai-insecure-api-key.}, Deepgram's {@code token, KEY}), in that
+   * order; null if none.
+   */
   static String token(FullHttpRequest req, RequestTarget.Parsed target) {
     String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return auth.substring(7).strip();
+    }
+    if (auth != null && auth.regionMatches(true, 0, "Token ", 0, 6)) {
+      return auth.substring(6).strip();
     }
     String q = target.param("token");
     if (q != null) {
@@ -68,10 +82,18 @@ final class Admission {
     }
     String protocols = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
     if (protocols != null) {
-      for (String p : protocols.split(",", -1)) {
-        String s = p.strip();
-        if (s.toLowerCase(Locale.ROOT).startsWith(TOKEN_PROTOCOL_PREFIX)) {
+      String[] list = protocols.split(",", -1);
+      for (int i = 0; i < list.length; i++) {
+        String s = list[i].strip();
+        String lower = s.toLowerCase(Locale.ROOT);
+        if (lower.startsWith(TOKEN_PROTOCOL_PREFIX)) {
           return s.substring(TOKEN_PROTOCOL_PREFIX.length());
+        }
+        if (lower.startsWith(OPENAI_KEY_PREFIX)) {
+          return s.substring(OPENAI_KEY_PREFIX.length());
+        }
+        if ((lower.equals("token") || lower.equals("bearer")) && i + 1 < list.length) {
+          return list[i + 1].strip();
         }
       }
     }

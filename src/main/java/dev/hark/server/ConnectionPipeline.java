@@ -100,10 +100,10 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
 
   private static WebSocketServerProtocolConfig webSocketConfig(int maxMessageBytes) {
     return WebSocketServerProtocolConfig.newBuilder()
-        // HttpRoutes forwards only upgrades to Hark's paths (its own protocol, vosk-server's); each is taken here.
+        // HttpRoutes forwards only upgrades to Hark's paths (its own protocol and the dialects'); each is taken here.
         .websocketPath("/")
-        // Browsers that carry their token as a subprotocol need one answered back.
-        .subprotocols(Admission.SUBPROTOCOL)
+        // Browsers that carry their token as a subprotocol need one answered back (Hark's, Deepgram's, OpenAI's).
+        .subprotocols(Admission.SUBPROTOCOLS)
         .checkStartsWith(true)
         .handleCloseFrames(false)
         // Every close frame is written by SessionHandler, which knows why; Netty's default would add a 1000.

@@ -3,12 +3,14 @@ package dev.hark.server;
 import dev.hark.asr.AsrEngine;
 import dev.hark.asr.DecodeLoad;
 import dev.hark.asr.DecodeScheduler;
+import dev.hark.asr.TranscriptListener;
 import dev.hark.ingest.ConcurrencyController;
 import dev.hark.ingest.Recognition;
 import dev.hark.ingest.SessionState;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.CloseCode;
 import dev.hark.protocol.ServerMessage;
+import dev.hark.protocol.Word;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -32,6 +34,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -73,8 +76,17 @@ public final class HarkServer implements AutoCloseable {
     Class<? extends ServerSocketChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     boss = new MultiThreadIoEventLoopGroup(1, io);
     workers = new MultiThreadIoEventLoopGroup(config.eventLoops(), io);
-    Recognition recognition = (audio, replies) -> scheduler.start(audio, (text, isFinal, startMs, endMs, words) ->
-        replies.send(new ServerMessage.Transcript(audio.source(), text, isFinal, startMs, endMs, words)));
+    Recognition recognition = (audio, replies) -> scheduler.start(audio, new TranscriptListener() {
+      @Override
+      public void onResult(String text, boolean isFinal, long startMs, long endMs, List<Word> words) {
+        replies.send(new ServerMessage.Transcript(audio.source(), text, isFinal, startMs, endMs, words));
+      }
+
+      @Override
+      public void flushed() {
+        replies.send(new ServerMessage.Flushed(audio.source()));
+      }
+    });
     try {
       ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers).channel(type)
           .option(ChannelOption.SO_BACKLOG, 1024)

@@ -82,7 +82,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     RequestTarget.Parsed parsed = (RequestTarget.Parsed) target;
-    if (parsed.path().equals(WS_PATH) || parsed.path().equals(VoskDialect.PATH)
+    if (Dialect.isWebSocketPath(parsed.path())
         || (voskEverywhere && "websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE)))) {
       upgrade(ctx, req, parsed);
       return;
@@ -131,6 +131,9 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     HttpError problem = UpgradeRequest.problem(req);
+    if (problem == null && !voskEverywhere) {
+      problem = Dialect.problem(target, controller.settings());
+    }
     if (problem != null) {
       reject(ctx, req, problem);
       return;

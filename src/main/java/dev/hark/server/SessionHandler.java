@@ -60,8 +60,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private SessionState session;
   /** On the --vosk-port listener, where every session speaks vosk-server's protocol. */
   private final boolean voskEverywhere;
-  /** Non-null when the client speaks vosk-server's protocol (upgraded at {@code /vosk}, or on --vosk-port). */
-  private VoskDialect vosk;
+  /** Non-null when the client speaks another server's protocol (by its upgrade path, or on --vosk-port). */
+  private Dialect dialect;
   private MessageRate rate;
   private boolean flooded;
   private Future<?> maxDuration;
@@ -103,11 +103,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         ctx.pipeline().remove(RequestDeadline.class); // from here on, the WebSocket's own timeouts apply
       }
       NettySessionChannel wire = new NettySessionChannel(ctx.channel(), metrics);
-      if (voskEverywhere || (RequestTarget.parse(handshake.requestUri()) instanceof RequestTarget.Parsed t
-          && t.path().equals(VoskDialect.PATH))) {
-        vosk = new VoskDialect(ctx.channel(), wire, controller.settings().sampleRate());
+      if (RequestTarget.parse(handshake.requestUri()) instanceof RequestTarget.Parsed t) {
+        dialect = Dialect.of(t, voskEverywhere, ctx.channel(), wire, controller.settings(), metrics);
       }
-      session = new SessionState(newSessionId(), vosk != null ? vosk : wire, controller, recognition,
+      session = new SessionState(newSessionId(), dialect != null ? dialect : wire, controller, recognition,
           config.recordDir(), config.maxMessagesPerSecond());
       rate = new MessageRate(config.maxMessagesPerSecond(), controller.now());
       ctx.channel().attr(SESSION).set(session);
@@ -119,6 +118,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
           s.endByServer("max_duration", config.drainTimeout().toNanos());
         }
       }, config.maxSessionDuration().toNanos(), TimeUnit.NANOSECONDS);
+      if (dialect != null) {
+        dialect.opened(session);
+      }
     }
     super.userEventTriggered(ctx, evt);
   }
@@ -167,15 +169,15 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     long now = controller.now();
     switch (rate.take(now)) {
       case TAKEN -> {
-        if (vosk != null) {
-          vosk.read(session, content, text);
+        if (dialect != null) {
+          dialect.read(session, content, text);
         } else {
           dispatch(text ? FrameDecoder.text(content, maxMessageBytes) : FrameDecoder.binary(content));
         }
       }
       case LIMITED -> {
-        if (vosk != null) {
-          if (!vosk.readOverRate(session, content, text)) {
+        if (dialect != null) {
+          if (!dialect.readOverRate(session, content, text)) {
             limited(now);
           }
         } else if (text && content.readableBytes() <= MAX_STOP_BYTES && FrameDecoder.text(content,

@@ -1,10 +1,5 @@
 package dev.hark.server;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import dev.hark.ingest.SessionChannel;
 import dev.hark.ingest.SessionState;
 import dev.hark.protocol.ClientMessage;
 import dev.hark.protocol.CloseCode;
@@ -15,13 +10,9 @@ import dev.hark.protocol.ServerMessage;
 import dev.hark.protocol.Word;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,14 +24,11 @@ import java.util.Map;
  * ({@code {"partial": ...}}); after {@code eof}, every final left in one reply, then the close. Hark's statuses and
  * errors have no word in this protocol: they are counted in {@code /metrics} and logged, not sent.
  */
-final class VoskDialect implements SessionChannel {
+final class VoskDialect extends Dialect {
   static final String PATH = "/vosk";
-  private static final JsonFactory JSON = new JsonFactory();
   /** An {@code eof} message is short; a long text over the rate is not read at all. */
   private static final int MAX_EOF_BYTES = 64;
 
-  private final Channel channel;
-  private final NettySessionChannel inner;
   // Results arrive from decoding threads, replies go out on the event loop: guarded by this.
   private final ArrayDeque<ServerMessage.Transcript> finals = new ArrayDeque<>();
   private String partial = "";
@@ -49,13 +37,13 @@ final class VoskDialect implements SessionChannel {
   private int sampleRate;
   private boolean words = true;
 
-  VoskDialect(Channel channel, NettySessionChannel inner, int defaultSampleRate) {
-    this.channel = channel;
-    this.inner = inner;
+  VoskDialect(Channel channel, NettySessionChannel wire, int defaultSampleRate) {
+    super(channel, wire);
     this.sampleRate = defaultSampleRate;
   }
 
   /** One client frame: turned into Hark messages for {@code session}, then answered with one reply. */
+  @Override
   void read(SessionState session, ByteBuf content, boolean text) {
     if (!text) {
       start(session);
@@ -66,7 +54,10 @@ final class VoskDialect implements SessionChannel {
       return;
     }
     String message = content.toString(StandardCharsets.UTF_8);
-    Map<String, Object> fields = Fields.read(message);
+    Map<String, Object> fields = JsonFields.read(message);
+    if (fields == null) {
+      fields = Map.of(); // vosk-server answers anything it cannot parse as it answers an unknown message
+    }
     if (fields.containsKey("config") && fields.get("config") instanceof Map<?, ?> config) {
       if (!started) {
         if (config.get("sample_rate") instanceof Number n) {
@@ -74,7 +65,7 @@ final class VoskDialect implements SessionChannel {
           if (rate < MessageDecoder.MIN_SAMPLE_RATE || rate > MessageDecoder.MAX_SAMPLE_RATE) {
             // vosk-server has no error message: a rate Hark cannot take ends the connection, saying why.
             session.reject(new ProtocolError(ErrorCode.BAD_SAMPLE_RATE, "sample_rate out of range"), null);
-            inner.close(CloseCode.POLICY_VIOLATION, "sample_rate must be from " + MessageDecoder.MIN_SAMPLE_RATE
+            wire.close(CloseCode.POLICY_VIOLATION, "sample_rate must be from " + MessageDecoder.MIN_SAMPLE_RATE
                 + " to " + MessageDecoder.MAX_SAMPLE_RATE + " Hz");
             return;
           }
@@ -109,9 +100,11 @@ final class VoskDialect implements SessionChannel {
    * {@code stop} is never limited); anything else is dropped and still gets its one reply, since the client waits
    * for it. Returns whether the message was taken; the caller counts a dropped one.
    */
+  @Override
   boolean readOverRate(SessionState session, ByteBuf content, boolean text) {
-    if (text && content.readableBytes() <= MAX_EOF_BYTES
-        && Fields.read(content.toString(StandardCharsets.UTF_8)).containsKey("eof")) {
+    Map<String, Object> fields = text && content.readableBytes() <= MAX_EOF_BYTES
+        ? JsonFields.read(content.toString(StandardCharsets.UTF_8)) : null;
+    if (fields != null && fields.containsKey("eof")) {
       read(session, content, true);
       return true;
     }
@@ -126,7 +119,7 @@ final class VoskDialect implements SessionChannel {
       ServerMessage.Transcript f = finals.poll();
       json = f != null ? result(List.of(f)) : "{\"partial\" : " + quote(partial) + "}";
     }
-    inner.sendText(json);
+    wire.sendText(json);
   }
 
   @Override
@@ -148,15 +141,14 @@ final class VoskDialect implements SessionChannel {
           rest = new ArrayList<>(finals);
           finals.clear();
         }
-        inner.sendText(result(rest));
+        wire.sendText(result(rest));
       }
       default -> { } // statuses, errors, ready: no word for them in this protocol (counted in /metrics)
     }
   }
 
   private String result(List<ServerMessage.Transcript> results) {
-    StringWriter out = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(out)) {
+    return JsonFields.write(g -> {
       g.writeStartObject();
       if (words) {
         g.writeArrayFieldStart("result");
@@ -174,78 +166,10 @@ final class VoskDialect implements SessionChannel {
       }
       g.writeStringField("text", String.join(" ", results.stream().map(ServerMessage.Transcript::text).toList()));
       g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString();
+    });
   }
 
   private static String quote(String s) {
-    StringWriter out = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      g.writeString(s);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString();
-  }
-
-  @Override
-  public void execute(Runnable task) {
-    inner.execute(task);
-  }
-
-  @Override
-  public void schedule(Runnable task, long delayNanos) {
-    inner.schedule(task, delayNanos);
-  }
-
-  @Override
-  public void setReading(boolean reading) {
-    inner.setReading(reading);
-  }
-
-  @Override
-  public void close(int code, String reason) {
-    inner.close(code, reason);
-  }
-
-  @Override
-  public boolean inSessionThread() {
-    return channel.eventLoop().inEventLoop();
-  }
-
-  @Override
-  public String remoteAddress() {
-    return inner.remoteAddress();
-  }
-
-  /** The top-level fields of a small JSON object; nested objects as maps, numbers, booleans and strings as such. */
-  private static final class Fields {
-    private Fields() {}
-
-    static Map<String, Object> read(String json) {
-      try (JsonParser p = JSON.createParser(json)) {
-        return p.nextToken() == JsonToken.START_OBJECT ? object(p) : Map.of();
-      } catch (IOException e) {
-        return Map.of();
-      }
-    }
-
-    private static Map<String, Object> object(JsonParser p) throws IOException {
-      Map<String, Object> out = new HashMap<>();
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken v = p.nextToken();
-        switch (v) {
-          case START_OBJECT -> out.put(name, object(p));
-          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> out.put(name, p.getNumberValue());
-          case VALUE_TRUE, VALUE_FALSE -> out.put(name, v == JsonToken.VALUE_TRUE);
-          case VALUE_STRING -> out.put(name, p.getText());
-          default -> p.skipChildren();
-        }
-      }
-      return out;
-    }
+    return JsonFields.write(g -> g.writeString(s));
   }
 }

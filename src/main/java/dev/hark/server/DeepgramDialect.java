@@ -1,0 +1,377 @@
+package dev.hark.server;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.hark.ingest.IngestSettings;
+import dev.hark.ingest.SessionState;
+import dev.hark.protocol.ClientMessage;
+import dev.hark.protocol.ErrorCode;
+import dev.hark.protocol.MessageDecoder;
+import dev.hark.protocol.MessageEncoder;
+import dev.hark.protocol.ProtocolError;
+import dev.hark.protocol.ServerMessage;
+import dev.hark.protocol.SourceStats;
+import dev.hark.protocol.Word;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Deepgram's live transcription protocol ({@code /v1/listen}) on a Hark session, for clients written against
+ * Deepgram: the query says the audio ({@code encoding=linear16}, {@code sample_rate}, {@code channels}); binary
+ * frames carry it; {@code KeepAlive}, {@code Finalize} and {@code CloseStream} control it; {@code Results},
+ * {@code SpeechStarted}, {@code UtteranceEnd} and {@code Metadata} answer. With {@code multichannel=true} each
+ * interleaved channel is a Hark source of its own ({@link #sourceName}), with its own queue; otherwise the channels
+ * are mixed to one. Hark's statuses go out as {@code Warning}, its errors as {@code Error}.
+ */
+final class DeepgramDialect extends Dialect {
+  static final String PATH = "/v1/listen";
+  private static final String MODEL = "vosk-model-small-en-us";
+
+  /** What the upgrade's query asked for, checked by {@link #problem} before the upgrade. */
+  record Options(int sampleRate, int channels, boolean multichannel, boolean interimResults, boolean vadEvents,
+      boolean utteranceEnd) {
+    static Options of(RequestTarget.Parsed t) {
+      String rate = t.param("sample_rate");
+      String channels = t.param("channels");
+      String utteranceEndMs = t.param("utterance_end_ms");
+      return new Options(rate == null ? 16_000 : Integer.parseInt(rate),
+          channels == null ? 1 : Integer.parseInt(channels), "true".equals(t.param("multichannel")),
+          "true".equals(t.param("interim_results")), "true".equals(t.param("vad_events")),
+          utteranceEndMs != null && Integer.parseInt(utteranceEndMs) > 0);
+    }
+
+    int sources() {
+      return multichannel ? channels : 1;
+    }
+  }
+
+  private final Options options;
+  private final byte[] carry;
+  // The event loop's.
+  private int carried;
+  private String requestId = "";
+  // Per source, guarded by this: results arrive from decoding threads.
+  private final boolean[] finalizing;
+  private final boolean[] finalSinceFinalize;
+  private final boolean[] speaking;
+
+  DeepgramDialect(Channel channel, NettySessionChannel wire, Options options) {
+    super(channel, wire);
+    this.options = options;
+    this.carry = new byte[2 * options.channels()];
+    this.finalizing = new boolean[options.sources()];
+    this.finalSinceFinalize = new boolean[options.sources()];
+    this.speaking = new boolean[options.sources()];
+  }
+
+  /** Hark's source for Deepgram channel {@code c}: {@code mic}, {@code system}, then {@code channel2} and on. */
+  static String sourceName(int c) {
+    return switch (c) {
+      case 0 -> "mic";
+      case 1 -> "system";
+      default -> "channel" + c;
+    };
+  }
+
+  private static int channelOf(String source) {
+    return switch (source) {
+      case "mic" -> 0;
+      case "system" -> 1;
+      default -> Integer.parseInt(source.substring("channel".length()));
+    };
+  }
+
+  /** Why the upgrade's query cannot be served, as Deepgram answers before the upgrade (400); or null. */
+  static HttpError problem(RequestTarget.Parsed t, IngestSettings settings) {
+    String encoding = t.param("encoding");
+    if (encoding != null && !encoding.equals("linear16")) {
+      return HttpError.badRequest("encoding must be linear16: Hark takes raw PCM16 little-endian audio");
+    }
+    if (!isInt(t.param("sample_rate"), MessageDecoder.MIN_SAMPLE_RATE, MessageDecoder.MAX_SAMPLE_RATE)) {
+      return HttpError.badRequest("sample_rate must be from " + MessageDecoder.MIN_SAMPLE_RATE + " to "
+          + MessageDecoder.MAX_SAMPLE_RATE);
+    }
+    if (!isInt(t.param("channels"), 1, settings.maxSources())) {
+      return HttpError.badRequest("channels must be from 1 to " + settings.maxSources() + " (--max-sources)");
+    }
+    for (String flag : List.of("multichannel", "interim_results", "vad_events", "punctuate", "smart_format")) {
+      String v = t.param(flag);
+      if (v != null && !v.equals("true") && !v.equals("false")) {
+        return HttpError.badRequest(flag + " must be true or false");
+      }
+    }
+    if (!isInt(t.param("utterance_end_ms"), 0, 60_000)) {
+      return HttpError.badRequest("utterance_end_ms must be a whole number of milliseconds up to 60000");
+    }
+    return null;
+  }
+
+  /** True for an absent value or a whole number in range. */
+  private static boolean isInt(String v, int min, int max) {
+    if (v == null) {
+      return true;
+    }
+    if (v.isEmpty() || v.length() > 6 || !v.chars().allMatch(Character::isDigit)) {
+      return false;
+    }
+    int n = Integer.parseInt(v);
+    return n >= min && n <= max;
+  }
+
+  @Override
+  void opened(SessionState session) {
+    requestId = session.id();
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < options.sources(); c++) {
+      names.add(sourceName(c));
+    }
+    session.handle(new ClientMessage.Start(options.sampleRate(), names, null, Map.of()));
+  }
+
+  @Override
+  void read(SessionState session, ByteBuf content, boolean text) {
+    if (!text) {
+      if (content.readableBytes() == 0) {
+        session.handle(ClientMessage.STOP); // Deepgram's older way to close the stream: an empty binary message
+      } else {
+        audio(session, content);
+      }
+      return;
+    }
+    Map<String, Object> fields = JsonFields.read(content.toString(StandardCharsets.UTF_8));
+    String type = fields == null ? null : JsonFields.string(fields, "type");
+    switch (type == null ? "" : type) {
+      case "KeepAlive" -> { } // it kept the connection from going idle by arriving
+      case "Finalize" -> {
+        synchronized (this) {
+          for (int c = 0; c < finalizing.length; c++) {
+            finalizing[c] = true;
+            finalSinceFinalize[c] = false;
+          }
+        }
+        session.handle(new ClientMessage.Flush(null));
+      }
+      case "CloseStream" -> session.handle(ClientMessage.STOP);
+      default -> session.reject(new ProtocolError(fields == null ? ErrorCode.BAD_MESSAGE
+          : ErrorCode.UNKNOWN_TYPE, fields == null ? "a text message must be a JSON object"
+          : "type must be KeepAlive, Finalize or CloseStream"), null);
+    }
+  }
+
+  @Override
+  boolean readOverRate(SessionState session, ByteBuf content, boolean text) {
+    if (text && content.readableBytes() <= 64 && content.toString(StandardCharsets.UTF_8).contains("CloseStream")) {
+      read(session, content, true);
+      return true;
+    }
+    return false;
+  }
+
+  /** Splits or mixes the interleaved channels, keeping a partial sample frame for the next message. */
+  private void audio(SessionState session, ByteBuf content) {
+    int frame = carry.length;
+    int total = carried + content.readableBytes();
+    byte[] bytes = new byte[total];
+    System.arraycopy(carry, 0, bytes, 0, carried);
+    content.getBytes(content.readerIndex(), bytes, carried, content.readableBytes());
+    int whole = total - total % frame;
+    carried = total - whole;
+    System.arraycopy(bytes, whole, carry, 0, carried);
+    int n = options.channels();
+    int samples = whole / frame;
+    if (samples == 0) {
+      return;
+    }
+    if (n == 1) {
+      session.handle(new ClientMessage.Audio(sourceName(0), whole == total ? bytes : copy(bytes, whole), -1));
+      return;
+    }
+    if (options.multichannel()) {
+      for (int c = 0; c < n; c++) {
+        byte[] pcm = new byte[samples * 2];
+        for (int i = 0; i < samples; i++) {
+          pcm[2 * i] = bytes[i * frame + 2 * c];
+          pcm[2 * i + 1] = bytes[i * frame + 2 * c + 1];
+        }
+        session.handle(new ClientMessage.Audio(sourceName(c), pcm, -1));
+      }
+      return;
+    }
+    byte[] mono = new byte[samples * 2];
+    for (int i = 0; i < samples; i++) {
+      int sum = 0;
+      for (int c = 0; c < n; c++) {
+        sum += (short) ((bytes[i * frame + 2 * c] & 0xff) | (bytes[i * frame + 2 * c + 1] << 8));
+      }
+      int avg = sum / n;
+      mono[2 * i] = (byte) avg;
+      mono[2 * i + 1] = (byte) (avg >> 8);
+    }
+    session.handle(new ClientMessage.Audio(sourceName(0), mono, -1));
+  }
+
+  private static byte[] copy(byte[] b, int length) {
+    byte[] out = new byte[length];
+    System.arraycopy(b, 0, out, 0, length);
+    return out;
+  }
+
+  @Override
+  public void send(ServerMessage message) {
+    switch (message) {
+      case ServerMessage.Transcript t -> transcript(t);
+      case ServerMessage.Flushed f -> {
+        int c = channelOf(f.source());
+        boolean empty;
+        synchronized (this) {
+          empty = finalizing[c] && !finalSinceFinalize[c];
+          finalizing[c] = false;
+        }
+        if (empty) { // Deepgram answers every Finalize with a final result, even one with nothing in it
+          wire.sendText(results(c, new ServerMessage.Transcript(f.source(), "", true, 0, 0, List.of()), false,
+              true));
+        }
+      }
+      case ServerMessage.Stopped s -> wire.sendText(metadata(s));
+      case ServerMessage.Status s -> wire.sendText(warning("hark." + s.state().wire(), s.source(), message));
+      case ServerMessage.SeqGap g -> wire.sendText(warning("hark.gap", g.source(), message));
+      case ServerMessage.Closing c -> wire.sendText(warning("hark.closing", null, message));
+      case ServerMessage.ErrorMessage e -> wire.sendText(JsonFields.write(g -> {
+        g.writeStartObject();
+        g.writeStringField("type", "Error");
+        g.writeStringField("code", e.code().wire());
+        g.writeStringField("description", e.message());
+        g.writeEndObject();
+      }));
+      case ServerMessage.Ready r -> { } // Deepgram's session starts with the upgrade
+      case ServerMessage.Pong p -> { }
+    }
+  }
+
+  private void transcript(ServerMessage.Transcript t) {
+    int c = channelOf(t.source());
+    boolean startedSpeaking;
+    boolean fromFinalize;
+    synchronized (this) {
+      startedSpeaking = !speaking[c] && !t.text().isEmpty();
+      speaking[c] = !t.isFinal();
+      fromFinalize = t.isFinal() && finalizing[c];
+      if (t.isFinal()) {
+        finalSinceFinalize[c] = true;
+      }
+    }
+    if (startedSpeaking && options.vadEvents()) {
+      wire.sendText(JsonFields.write(g -> {
+        g.writeStartObject();
+        g.writeStringField("type", "SpeechStarted");
+        channelIndex(g, "channel", c);
+        g.writeNumberField("timestamp", t.startMs() / 1000.0);
+        g.writeEndObject();
+      }));
+    }
+    if (t.isFinal() || options.interimResults()) {
+      wire.sendText(results(c, t, t.isFinal() && !fromFinalize, fromFinalize));
+    }
+    if (t.isFinal() && options.utteranceEnd() && !fromFinalize) {
+      wire.sendText(JsonFields.write(g -> {
+        g.writeStartObject();
+        g.writeStringField("type", "UtteranceEnd");
+        channelIndex(g, "channel", c);
+        g.writeNumberField("last_word_end", t.endMs() / 1000.0);
+        g.writeEndObject();
+      }));
+    }
+  }
+
+  private void channelIndex(JsonGenerator g, String field, int c) throws IOException {
+    g.writeArrayFieldStart(field);
+    g.writeNumber(c);
+    g.writeNumber(options.sources());
+    g.writeEndArray();
+  }
+
+  /** A {@code Results} message; a Hark final is also an end of speech (Vosk finalizes at a pause). */
+  private String results(int c, ServerMessage.Transcript t, boolean speechFinal, boolean fromFinalize) {
+    return JsonFields.write(g -> {
+      g.writeStartObject();
+      g.writeStringField("type", "Results");
+      channelIndex(g, "channel_index", c);
+      g.writeNumberField("duration", (t.endMs() - t.startMs()) / 1000.0);
+      g.writeNumberField("start", t.startMs() / 1000.0);
+      g.writeBooleanField("is_final", t.isFinal());
+      g.writeBooleanField("speech_final", speechFinal);
+      g.writeBooleanField("from_finalize", fromFinalize);
+      g.writeObjectFieldStart("channel");
+      g.writeArrayFieldStart("alternatives");
+      g.writeStartObject();
+      g.writeStringField("transcript", t.text());
+      double confidence = t.words().stream().mapToDouble(Word::confidence).average().orElse(t.text().isEmpty() ? 0
+          : 1);
+      g.writeNumberField("confidence", Math.round(confidence * 1000) / 1000.0);
+      g.writeArrayFieldStart("words");
+      for (Word w : t.words()) {
+        g.writeStartObject();
+        g.writeStringField("word", w.word());
+        g.writeNumberField("start", w.startMs() / 1000.0);
+        g.writeNumberField("end", w.endMs() / 1000.0);
+        g.writeNumberField("confidence", Math.round(w.confidence() * 1000) / 1000.0);
+        g.writeStringField("punctuated_word", w.word());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeObjectFieldStart("metadata");
+      g.writeStringField("request_id", requestId);
+      g.writeObjectFieldStart("model_info");
+      g.writeStringField("name", MODEL);
+      g.writeStringField("version", "0.3.45");
+      g.writeStringField("arch", "kaldi");
+      g.writeEndObject();
+      g.writeStringField("model_uuid", MODEL);
+      g.writeEndObject();
+      g.writeEndObject();
+    });
+  }
+
+  private String metadata(ServerMessage.Stopped s) {
+    long audioMs = s.sources().stream().mapToLong(SourceStats::audioMs).max().orElse(0);
+    return JsonFields.write(g -> {
+      g.writeStartObject();
+      g.writeStringField("type", "Metadata");
+      g.writeStringField("transaction_key", "deprecated");
+      g.writeStringField("request_id", requestId);
+      g.writeStringField("sha256", "");
+      g.writeStringField("created", Instant.now().toString());
+      g.writeNumberField("duration", audioMs / 1000.0);
+      g.writeNumberField("channels", options.channels());
+      // Not Deepgram's: what Hark counted, so that a client can see what it lost.
+      g.writeFieldName("hark");
+      g.writeRawValue(MessageEncoder.toJson(s));
+      g.writeEndObject();
+    });
+  }
+
+  /** A Hark status, which Deepgram has no word for: a {@code Warning} with Hark's code and the status itself. */
+  private String warning(String code, String source, ServerMessage hark) {
+    return JsonFields.write(g -> {
+      g.writeStartObject();
+      g.writeStringField("type", "Warning");
+      g.writeStringField("code", code);
+      g.writeStringField("description", code.substring("hark.".length()).replace('_', ' ')
+          + (source == null ? "" : " on " + source));
+      if (source != null) {
+        channelIndex(g, "channel_index", channelOf(source));
+      }
+      g.writeFieldName("hark");
+      g.writeRawValue(MessageEncoder.toJson(hark));
+      g.writeEndObject();
+    });
+  }
+}
