@@ -3,6 +3,7 @@
 // Usage: node openai-client.mjs PORT KEY CA_PEM MODE WAV
 //   MODE vad: server turn detection, audio paced at twice real time, then one commit.
 //   MODE manual: turn_detection null (the beta transcription_session.update), one commit at the end; a clear first.
+//   MODE overload: as vad, but the audio is sent as fast as the socket takes it.
 import OpenAI from "openai";
 import { OpenAIRealtimeWS } from "openai/realtime/ws";
 import { readFileSync } from "node:fs";
@@ -38,7 +39,7 @@ const waitFor = async (pred, ms) => {
     await sleep(20);
   }
 };
-if (mode === "vad") {
+if (mode === "vad" || mode === "overload") {
   rt.send({
     type: "session.update",
     session: {
@@ -52,7 +53,7 @@ if (mode === "vad") {
       },
     },
   });
-  await send100ms(0, 50);
+  await send100ms(0, mode === "vad" ? 50 : 0);
   rt.send({ type: "input_audio_buffer.commit" });
 } else {
   rt.send({

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.hark.asr.NoneEngine;
+import dev.hark.testing.Certificates;
 import dev.hark.testing.Pcm;
 import dev.hark.testing.Scrape;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,14 +19,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,31 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsTest {
   @TempDir
   Path dir;
-
-  /** A self-signed certificate for 127.0.0.1 and its key, as PEM files, made by openssl. */
-  private static void makeCertificate(Path cert, Path key, String commonName) throws Exception {
-    Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        "-subj", "/CN=" + commonName, "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("openssl: " + out).isTrue();
-  }
-
-  private static SSLContext trusting(Path... certs) throws Exception {
-    KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-    ks.load(null, null);
-    CertificateFactory f = CertificateFactory.getInstance("X.509");
-    for (int i = 0; i < certs.length; i++) {
-      try (InputStream in = Files.newInputStream(certs[i])) {
-        ks.setCertificateEntry("c" + i, f.generateCertificate(in));
-      }
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(ks);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
-  }
 
   private TestServer tlsServer(Path cert, Path key) {
     return TestServer.start(new NoneEngine(0), dev.hark.server.ServerConfig.create(c -> {
@@ -82,9 +53,9 @@ class TlsTest {
   void httpsAndWssWorkAndAPlainConnectionDoesNoHarm() throws Exception {
     Path cert = dir.resolve("cert.pem");
     Path key = dir.resolve("key.pem");
-    makeCertificate(cert, key, "hark-test");
+    Certificates.make(cert, key, "hark-test");
     try (TestServer server = tlsServer(cert, key)) {
-      HttpClient https = HttpClient.newBuilder().sslContext(trusting(cert)).build();
+      HttpClient https = HttpClient.newBuilder().sslContext(Certificates.trusting(cert)).build();
       HttpResponse<String> health = https.send(HttpRequest.newBuilder(
           URI.create("https://127.0.0.1:" + server.port() + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(health.statusCode()).isEqualTo(200);
@@ -111,11 +82,11 @@ class TlsTest {
   void aRenewedCertificateIsServedToNewConnectionsWithoutARestart() throws Exception {
     Path cert = dir.resolve("cert.pem");
     Path key = dir.resolve("key.pem");
-    makeCertificate(cert, key, "first");
+    Certificates.make(cert, key, "first");
     Path cert2 = dir.resolve("renewed-cert.pem");
     Path key2 = dir.resolve("renewed-key.pem");
-    makeCertificate(cert2, key2, "renewed");
-    SSLContext trustBoth = trusting(cert, cert2);
+    Certificates.make(cert2, key2, "renewed");
+    SSLContext trustBoth = Certificates.trusting(cert, cert2);
     try (TestServer server = tlsServer(cert, key)) {
       assertThat(servedCommonName(server.port(), trustBoth)).isEqualTo("CN=first");
       // A renewal writes new files in place of the old ones (here, moved over them).

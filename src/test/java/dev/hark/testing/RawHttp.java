@@ -17,7 +17,12 @@ public final class RawHttp {
 
   /** An upgrade request for {@code /ws/live} with extra header lines. */
   public static String upgradeRequest(int port, String... headerLines) {
-    StringBuilder b = new StringBuilder("GET /ws/live HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+    return upgradeRequestTo(port, "/ws/live", headerLines);
+  }
+
+  /** An upgrade request for {@code target} (a path and query) with extra header lines. */
+  public static String upgradeRequestTo(int port, String target, String... headerLines) {
+    StringBuilder b = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
         + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
         + "Sec-WebSocket-Version: 13\r\n");
     for (String h : headerLines) {
@@ -28,9 +33,14 @@ public final class RawHttp {
 
   /** Sends an upgrade and returns the response's status line and header lines (the connection is then closed). */
   public static List<String> upgrade(int port, String... headerLines) {
+    return upgradeTo(port, "/ws/live", headerLines);
+  }
+
+  /** As {@link #upgrade}, to {@code target} (a path and query). */
+  public static List<String> upgradeTo(int port, String target, String... headerLines) {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(10_000);
-      s.getOutputStream().write(upgradeRequest(port, headerLines).getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().write(upgradeRequestTo(port, target, headerLines).getBytes(StandardCharsets.US_ASCII));
       return readHead(s.getInputStream());
     } catch (IOException e) {
       throw new AssertionError(e);

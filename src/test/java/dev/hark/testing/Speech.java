@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,6 +13,11 @@ import java.util.List;
 public final class Speech {
   /** One recording: its id, PCM16 16 kHz mono samples (WAV header stripped) and reference words. */
   public record Clip(String id, byte[] pcm, String reference) {
+    /** The WAV file in the source tree, for programs outside the test JVM. */
+    public Path wav() {
+      return Path.of("src/test/resources/speech", id + ".wav").toAbsolutePath();
+    }
+
     public long durationMs() {
       return pcm.length / 32;
     }

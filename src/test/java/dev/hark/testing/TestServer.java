@@ -55,6 +55,11 @@ public final class TestServer implements AutoCloseable {
     return load(m -> AsrEngines.create("vosk", AsrSettings.defaults(), m));
   }
 
+  /** A server with the real recognizer and {@code config}. */
+  public static TestServer vosk(ServerConfig config) {
+    return new TestServer(config.withPort(0), m -> AsrEngines.create("vosk", AsrSettings.defaults(), m));
+  }
+
   /** Creates an engine given the server's metrics. */
   @FunctionalInterface
   public interface EngineLoader {
