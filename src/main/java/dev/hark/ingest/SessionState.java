@@ -11,7 +11,9 @@ import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.SourceStats;
 import dev.hark.recording.Recording;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,7 @@ public final class SessionState {
   private final HarkMetrics metrics;
   private final SessionSources sources = new SessionSources();
   private final Backpressure backpressure;
+  private final AudioAcks acks = new AudioAcks(this);
   private final long openedNanos;
   private final Recording recording;
   private final int maxMessagesPerSecond;
@@ -42,6 +45,8 @@ public final class SessionState {
   private volatile SessionPhase phase = SessionPhase.NEW;
   /** After stop: queues drained, recording on disk, then {@code stopped} (kept so the chain is not lost). */
   private CompletableFuture<Void> stopSequence;
+  /** Takes the session up again after a lost connection; null when resuming is off. Written before start. */
+  private String resumeToken;
   private int closeCode = CloseCode.NORMAL;
   private String closeReason = "stopped";
 
@@ -147,8 +152,50 @@ public final class SessionState {
     for (String name : names) {
       openSource(name, true);
     }
-    channel.send(new ServerMessage.Ready(id, sampleRate, settings.queueMax(), policy, names, settings.maxSources(),
-        maxMessagesPerSecond));
+    channel.send(ready(false));
+  }
+
+  private ServerMessage.Ready ready(boolean resumed) {
+    Map<String, Long> next = new LinkedHashMap<>();
+    if (resumed) {
+      for (SourceState src : sources.all()) {
+        next.put(src.name(), src.nextSeq());
+      }
+    }
+    return new ServerMessage.Ready(id, sampleRate, settings.queueMax(), policy, sources.names().stream().toList(),
+        settings.maxSources(), maxMessagesPerSecond, resumeToken, resumed, next);
+  }
+
+  /** The token that resumes this session from now on (a fresh one after each resume); null turns resuming off. */
+  public void resumeToken(String token) {
+    resumeToken = token;
+  }
+
+  /** True until the first message ({@code start} or audio) of the session. */
+  public boolean isFresh() {
+    return phase == SessionPhase.NEW;
+  }
+
+  /** Runs {@code task} on the session's own thread, where all of its state is changed. */
+  public void onOwnThread(Runnable task) {
+    channel.execute(task);
+  }
+
+  /** Whether a lost connection may leave this session waiting to be resumed: it started and was not stopped. */
+  public boolean resumable() {
+    return resumeToken != null && (phase == SessionPhase.STARTED || phase == SessionPhase.STREAMING_WITHOUT_START);
+  }
+
+  /**
+   * A new connection took this session up: it is told {@code ready} with {@code resumed} and each source's next
+   * expected {@code seq}, from which it re-sends.
+   */
+  public void resumed() {
+    assert channel.inSessionThread();
+    for (SourceState src : sources.all()) {
+      src.resumed();
+    }
+    channel.send(ready(true));
   }
 
   private void binaryAudio(int index, byte[] pcm) {
@@ -180,6 +227,9 @@ public final class SessionState {
       }
       src = openSource(name, false);
     }
+    if (!src.takeAfterResume(seq, pcm.length)) {
+      return; // re-sent after a resume, but it had arrived before: counted, not queued twice
+    }
     long now = controller.now();
     Chunk chunk = src.receive(pcm, now);
     String failure = recording.append(name, pcm, sampleRate);
@@ -189,7 +239,10 @@ public final class SessionState {
     ServerMessage.SeqGap gap = seq < 0 ? null : src.seqGap(seq, now);
     if (gap != null) {
       channel.send(gap);
+    } else if (seq < 0) {
+      src.implicitSeq();
     }
+    acks.received();
     backpressure.submitted(src, controller.submitChunk(this, src, chunk), now);
   }
 

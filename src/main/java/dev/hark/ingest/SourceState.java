@@ -50,6 +50,9 @@ public final class SourceState {
   private long samplesReceived;
   private long expectedSeq = -1;
   private long seqMissing;
+  private long ackedSeq = -1;
+  /** After a resume, until a frame numbered at or past the next expected one arrives. */
+  private boolean resumed;
   private final OncePerInterval gapStatus;
   private boolean drainWatched;
   private final HarkMetrics metrics;
@@ -114,6 +117,61 @@ public final class SourceState {
 
   CompletableFuture<Void> done() {
     return done;
+  }
+
+  /** A frame without {@code seq} (a binary one) takes the next, so acks and resumes count frames either way. */
+  void implicitSeq() {
+    expectedSeq = Math.max(expectedSeq, 0) + 1;
+  }
+
+  /** The seq the next frame should carry: 0 before any. */
+  long nextSeq() {
+    return Math.max(expectedSeq, 0);
+  }
+
+  /** The last seq received, if it was not acknowledged yet (it is now); else -1. */
+  long takeAck() {
+    long last = expectedSeq - 1;
+    if (last < 0 || last == ackedSeq) {
+      return -1;
+    }
+    ackedSeq = last;
+    return last;
+  }
+
+  /** The session was resumed: the client now re-sends from {@link #nextSeq()}. */
+  void resumed() {
+    resumed = true;
+  }
+
+  /**
+   * After a resume, sorts the client's first frames by their {@code seq}: one below the next expected was received
+   * before the connection was lost (a duplicate: counted as received and dropped, not queued twice); one past it
+   * means the frames between were never re-sent (lost with the connection: counted as received and dropped as
+   * {@code disconnected}, and the timeline skips their length, taken as this source's mean frame). Returns whether
+   * the frame is to be taken.
+   */
+  boolean takeAfterResume(long seq, int bytes) {
+    if (!resumed || seq < 0) {
+      return true;
+    }
+    long next = nextSeq();
+    if (seq < next) {
+      framesReceived++;
+      bytesReceived += bytes;
+      meters.received(bytes);
+      recordDrops(DropReason.DUPLICATE, 1);
+      return false;
+    }
+    resumed = false;
+    if (seq > next && framesReceived > 0) {
+      long missing = seq - next;
+      samplesReceived += missing * (samplesReceived / framesReceived);
+      framesReceived += missing;
+      recordDrops(DropReason.DISCONNECTED, missing);
+      expectedSeq = seq;
+    }
+    return true;
   }
 
   /** Asks the recognizer for the final result of every sample received so far. */

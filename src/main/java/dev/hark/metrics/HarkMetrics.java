@@ -44,6 +44,7 @@ public final class HarkMetrics {
   private final Counter messagesReceived;
   private final Counter sessionsTotal;
   private final Map<String, Counter> sessionsRefused = new ConcurrentHashMap<>();
+  private final Map<String, Counter> resumes = new ConcurrentHashMap<>();
   private final Map<String, Counter> connectionsClosed = new ConcurrentHashMap<>();
   private final Map<String, Counter> httpRejected = new ConcurrentHashMap<>();
   private final Counter idleClosed;
@@ -129,6 +130,15 @@ public final class HarkMetrics {
   public void sessionRefused(String reason) {
     sessionsRefused.computeIfAbsent(reason, r -> counter("sessions.refused",
         "WebSocket upgrades refused, by reason (unavailable, unauthorized, origin, per_ip)", "reason", r)).increment();
+  }
+
+  /**
+   * What became of a session whose connection was lost, or of a resume: detached (it waits), resumed, expired (its
+   * window passed), unknown or denied (a resume refused).
+   */
+  public void resume(String outcome) {
+    resumes.computeIfAbsent(outcome, o -> counter("sessions.resumes", "Sessions left by their connection and "
+        + "resumes, by outcome (detached, resumed, expired, unknown, denied)", "outcome", o)).increment();
   }
 
   /** A malformed HTTP request answered with a 4xx and a closed connection, by its error code. */

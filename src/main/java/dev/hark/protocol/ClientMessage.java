@@ -11,16 +11,27 @@ public sealed interface ClientMessage extends Decoded {
    * source's priority (higher is kept longer when the recognizer is at capacity; absent is 0); null fields take
    * the defaults.
    */
-  record Start(Integer sampleRate, List<String> sources, OverflowPolicy overflow, Map<String, Integer> priority)
-      implements ClientMessage {
+  record Start(Integer sampleRate, List<String> sources, OverflowPolicy overflow, Map<String, Integer> priority,
+      Resume resume) implements ClientMessage {
     public Start(Integer sampleRate, List<String> sources, OverflowPolicy overflow) {
-      this(sampleRate, sources, overflow, Map.of());
+      this(sampleRate, sources, overflow, Map.of(), null);
+    }
+
+    public Start(Integer sampleRate, List<String> sources, OverflowPolicy overflow, Map<String, Integer> priority) {
+      this(sampleRate, sources, overflow, priority, null);
     }
 
     public Start {
       priority = priority == null ? Map.of() : Map.copyOf(priority);
     }
   }
+
+  /**
+   * A {@code start} that takes up a session whose connection was lost, instead of opening a new one;
+   * {@code finals} is how many final transcripts the client has had of it (-1 if it does not say), so that those it
+   * missed are sent again.
+   */
+  record Resume(String sessionId, String token, long finals) {}
 
   /** One chunk of PCM16 little-endian mono audio for a named source; {@code seq} is -1 when the client sent none. */
   record Audio(String source, byte[] pcm, long seq) implements ClientMessage {}

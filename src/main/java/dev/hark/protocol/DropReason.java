@@ -13,7 +13,11 @@ public enum DropReason {
   /** Still queued when the connection closed without {@code stop}. */
   SESSION_CLOSED("session_closed"),
   /** Discarded because the source's recognizer failed. */
-  ASR_FAILED("asr_failed");
+  ASR_FAILED("asr_failed"),
+  /** Never re-sent after a resume: the client's {@code seq} skipped past what the server expected. */
+  DISCONNECTED("disconnected"),
+  /** Re-sent after a resume although the server had it already (its {@code seq} is below the next expected). */
+  DUPLICATE("duplicate");
 
   private final String wire;
 

@@ -32,7 +32,11 @@ public enum ErrorCode {
   /** More messages a second than {@code --max-messages-per-s}: the excess is dropped (one error a second says so). */
   RATE_LIMITED("rate_limited"),
   /** {@code --record} could not write this source's file (disk full, say): recording stops, ingest goes on. */
-  RECORDING_FAILED("recording_failed");
+  RECORDING_FAILED("recording_failed"),
+  /** A resume named no session this server holds for resuming (never made here, ended, or its window passed). */
+  RESUME_UNKNOWN("resume_unknown"),
+  /** A resume whose resume token, or whose access token, is not the session's. */
+  RESUME_DENIED("resume_denied");
 
   private final String wire;
 

@@ -48,6 +48,22 @@ public final class MessageEncoder {
         g.writeEndArray();
         g.writeNumberField("max_sources", r.maxSources());
         g.writeNumberField("max_messages_per_s", r.maxMessagesPerSecond());
+        if (r.resumeToken() != null) {
+          g.writeStringField("resume_token", r.resumeToken());
+        }
+        if (r.resumed()) {
+          g.writeBooleanField("resumed", true);
+          g.writeObjectFieldStart("next_seq");
+          for (var e : r.nextSeq().entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
+          }
+          g.writeEndObject();
+        }
+      }
+      case ServerMessage.Ack a -> {
+        g.writeStringField("type", "ack");
+        g.writeStringField("source", a.source());
+        g.writeNumberField("seq", a.seq());
       }
       case ServerMessage.Status s -> {
         g.writeStringField("type", "status");

@@ -1,6 +1,7 @@
 package dev.hark.protocol;
 
 import java.util.List;
+import java.util.Map;
 
 /** The messages the server sends; see docs/protocol.md. Droppable ones are shed when the client does not read. */
 public sealed interface ServerMessage {
@@ -10,9 +11,17 @@ public sealed interface ServerMessage {
     return true;
   }
 
-  /** The answer to {@code start}. */
+  /**
+   * The answer to {@code start}. {@code resumeToken} (null when resuming is off) takes the session up again after a
+   * lost connection; a resumed session's ready says {@code resumed} and each source's next expected {@code seq}.
+   */
   record Ready(String sessionId, int sampleRate, int queueMax, OverflowPolicy overflow, List<String> sources,
-      int maxSources, int maxMessagesPerSecond) implements ServerMessage {
+      int maxSources, int maxMessagesPerSecond, String resumeToken, boolean resumed, Map<String, Long> nextSeq)
+      implements ServerMessage {
+    public Ready {
+      nextSeq = nextSeq == null ? Map.of() : Map.copyOf(nextSeq);
+    }
+
     @Override
     public boolean droppable() {
       return false;
@@ -36,6 +45,9 @@ public sealed interface ServerMessage {
       return false;
     }
   }
+
+  /** Every frame of {@code source} up to {@code seq} has arrived: the client may forget them. */
+  record Ack(String source, long seq) implements ServerMessage {}
 
   /** The answer to {@code ping}. */
   record Pong() implements ServerMessage {}

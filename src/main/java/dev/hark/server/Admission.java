@@ -2,6 +2,7 @@ package dev.hark.server;
 
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.InetAddress;
 import java.util.Locale;
@@ -47,7 +48,7 @@ final class Admission {
     if (origin != null && !settings.allowedOrigins().isEmpty() && !settings.allowedOrigins().contains(origin)) {
       return new Refused(HttpResponseStatus.FORBIDDEN, "origin", "this page's origin is not in --allowed-origins");
     }
-    if (tokens != null && !tokens.accepts(token(req, target))) {
+    if (tokens != null && !tokens.accepts(token(req.headers(), target))) {
       return new Refused(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
           "a valid token is required: Authorization: Bearer (or Token), ?token= or the hark.token. subprotocol");
     }
@@ -68,8 +69,8 @@ final class Admission {
    * (Hark's {@code hark.token.}, OpenAI's {@code openai-insecure-api-key.}, Deepgram's {@code token, KEY}), in that
    * order; null if none.
    */
-  static String token(FullHttpRequest req, RequestTarget.Parsed target) {
-    String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+  static String token(HttpHeaders headers, RequestTarget.Parsed target) {
+    String auth = headers.get(HttpHeaderNames.AUTHORIZATION);
     if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return auth.substring(7).strip();
     }
@@ -80,7 +81,7 @@ final class Admission {
     if (q != null) {
       return q;
     }
-    String protocols = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+    String protocols = headers.get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
     if (protocols != null) {
       String[] list = protocols.split(",", -1);
       for (int i = 0; i < list.length; i++) {

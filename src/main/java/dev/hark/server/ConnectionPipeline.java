@@ -24,12 +24,10 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
   private final ServerConfig config;
   private final ConcurrencyController controller;
   private final HarkMetrics metrics;
-  private final Recognition recognition;
-  private final ChannelGroup sessions;
   private final StaticFiles page;
   private final Admission admission;
   private final ThrottledLog clientFaults;
-  private final ThrottledLog serverFaults;
+  private final SessionHandler.Shared shared;
   private final Supplier<byte[]> capacity;
   /** Null for plain connections. */
   private final TlsFiles tls;
@@ -37,19 +35,19 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
   private final boolean voskEverywhere;
 
   ConnectionPipeline(ServerConfig config, ConcurrencyController controller, HarkMetrics metrics,
-      Recognition recognition, ChannelGroup sessions, Supplier<byte[]> capacity) {
+      Recognition recognition, ChannelGroup sessions, ResumableSessions resumables, Supplier<byte[]> capacity) {
     this.voskEverywhere = false;
     this.capacity = capacity;
     this.tls = config.tls() ? new TlsFiles(config.tlsCert(), config.tlsKey()) : null;
     this.config = config;
     this.controller = controller;
     this.metrics = metrics;
-    this.recognition = recognition;
-    this.sessions = sessions;
     this.page = new StaticFiles();
     this.admission = new Admission(config.access());
     this.clientFaults = new ThrottledLog(LoggerFactory.getLogger(HttpRoutes.class), System::nanoTime);
-    this.serverFaults = new ThrottledLog(LoggerFactory.getLogger(SessionHandler.class), System::nanoTime);
+    ThrottledLog serverFaults = new ThrottledLog(LoggerFactory.getLogger(SessionHandler.class), System::nanoTime);
+    this.shared = new SessionHandler.Shared(controller, metrics, recognition, config, sessions, clientFaults,
+        new ConnectionFaults(metrics, clientFaults, serverFaults, config.maxMessageBytes()), resumables);
   }
 
   /** The same pipeline, sharing admission (tokens, per-address counts), TLS and logs, for the --vosk-port listener. */
@@ -60,12 +58,10 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
     this.config = p.config;
     this.controller = p.controller;
     this.metrics = p.metrics;
-    this.recognition = p.recognition;
-    this.sessions = p.sessions;
     this.page = p.page;
     this.admission = p.admission;
     this.clientFaults = p.clientFaults;
-    this.serverFaults = p.serverFaults;
+    this.shared = p.shared;
   }
 
   /** This pipeline for a port where every upgrade speaks vosk-server's protocol, whatever its path. */
@@ -94,8 +90,7 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
         new HttpRoutes(controller, metrics, page, admission, clientFaults, capacity, voskEverywhere),
         new PingForwardingProtocolHandler(webSocketConfig(config.maxMessageBytes())),
         new WebSocketFrameAggregator(config.maxMessageBytes()),
-        new SessionHandler(controller, metrics, recognition, config, sessions, clientFaults, serverFaults,
-            voskEverywhere));
+        new SessionHandler(shared, voskEverywhere));
   }
 
   private static WebSocketServerProtocolConfig webSocketConfig(int maxMessageBytes) {

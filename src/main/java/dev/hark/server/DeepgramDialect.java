@@ -250,6 +250,7 @@ final class DeepgramDialect extends Dialect {
       }));
       case ServerMessage.Ready r -> { } // Deepgram's session starts with the upgrade
       case ServerMessage.Pong p -> { }
+      case ServerMessage.Ack a -> { } // Deepgram's clients do not resume
     }
   }
 

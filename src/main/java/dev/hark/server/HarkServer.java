@@ -58,6 +58,7 @@ public final class HarkServer implements AutoCloseable {
   private volatile DecodeScheduler scheduler;
   private volatile DecodeLoad load;
   private final ChannelGroup sessions = new DefaultChannelGroup("hark-sessions", GlobalEventExecutor.INSTANCE);
+  private final ResumableSessions resumables;
 
   private HarkServer(ServerConfig config, HarkMetrics metrics) throws InterruptedException {
     requireAuthOffLoopback(config);
@@ -71,6 +72,7 @@ public final class HarkServer implements AutoCloseable {
     this.config = config;
     this.metrics = metrics;
     this.controller = new ConcurrencyController(config.ingest(), metrics);
+    this.resumables = new ResumableSessions(config.resumeWindow().toNanos(), metrics);
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerSocketChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -93,7 +95,7 @@ public final class HarkServer implements AutoCloseable {
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
       ConnectionPipeline pipeline = new ConnectionPipeline(config, controller, metrics, recognition, sessions,
-          this::capacityJson);
+          resumables, this::capacityJson);
       listener = bootstrap.clone().childHandler(pipeline).bind(config.host(), config.port()).sync().channel();
       // vosk-server's clients connect to a root URL: on a port of its own, every path speaks its protocol.
       voskListener = config.voskPort() < 0 ? null : bootstrap.clone()
@@ -180,9 +182,10 @@ public final class HarkServer implements AutoCloseable {
     for (Channel ch : sessions) {
       SessionState s = SessionHandler.session(ch);
       if (s != null) {
-        ch.eventLoop().execute(() -> s.endByServer("shutdown", drain));
+        s.onOwnThread(() -> s.endByServer("shutdown", drain)); // a resumed session's thread is not ch's
       }
     }
+    resumables.endAll(); // nobody is connected to tell closing
     // Each session closes itself once drained, or at its drain deadline; a second more covers the close handshake.
     sessions.newCloseFuture().awaitUninterruptibly(drain + 1_000_000_000L, TimeUnit.NANOSECONDS);
     close();
@@ -220,6 +223,7 @@ public final class HarkServer implements AutoCloseable {
     if (voskListener != null) {
       voskListener.close().syncUninterruptibly();
     }
+    resumables.endAll();
     sessions.writeAndFlush(new CloseWebSocketFrame(CloseCode.GOING_AWAY, "server shutting down"))
         .awaitUninterruptibly(2, TimeUnit.SECONDS);
     sessions.close().awaitUninterruptibly(2, TimeUnit.SECONDS);

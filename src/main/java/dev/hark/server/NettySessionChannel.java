@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.Locale;
@@ -54,6 +55,10 @@ final class NettySessionChannel implements SessionChannel {
     Connections.writeAndFlush(channel, new TextWebSocketFrame(json));
   }
 
+  Channel channel() {
+    return channel;
+  }
+
   @Override
   public boolean inSessionThread() {
     return channel.eventLoop().inEventLoop();
@@ -66,7 +71,12 @@ final class NettySessionChannel implements SessionChannel {
 
   @Override
   public void schedule(Runnable task, long delayNanos) {
-    channel.eventLoop().schedule(task, delayNanos, TimeUnit.NANOSECONDS).addListener(f -> {
+    schedule(channel.eventLoop(), task, delayNanos);
+  }
+
+  /** Runs a session's {@code task} on {@code loop} after {@code delayNanos}, logging what it throws. */
+  static void schedule(EventLoop loop, Runnable task, long delayNanos) {
+    loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS).addListener(f -> {
       // A scheduled task's exception lands in its future, where nobody would see it.
       if (!f.isSuccess() && !f.isCancelled()) {
         log.warn("a scheduled session task failed", f.cause());

@@ -179,6 +179,7 @@ final class OpenAiDialect extends Dialect {
           message);
       case ServerMessage.Ready r -> { } // the session was announced with session.created
       case ServerMessage.Pong p -> { }
+      case ServerMessage.Ack a -> { } // OpenAI's clients do not resume
       case ServerMessage.Stopped s -> { }
     }
   }

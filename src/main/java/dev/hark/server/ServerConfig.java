@@ -25,11 +25,20 @@ import java.util.function.Consumer;
  * @param tlsCert the PEM certificate chain to serve TLS with (wss://, https://), or null for plain connections
  * @param tlsKey the PEM (PKCS#8) private key of {@code tlsCert}, or null
  * @param voskPort a second port whose every path speaks vosk-server's protocol (0 for any free one), or -1 for none
+ * @param resumeWindow how long a session whose connection was lost waits to be resumed (zero: not at all)
+ * @param nodeName this server's name, the first part of every session id it makes (so a balancer can route a
+ *     resume back to it)
  */
 public record ServerConfig(String host, int port, int maxMessageBytes, int eventLoops, IngestSettings ingest,
     Duration idleTimeout, AccessSettings access, Duration maxSessionDuration, int maxMessagesPerSecond,
     Duration drainTimeout, Path recordDir, Duration requestTimeout, AsrSettings asr, Path tlsCert, Path tlsKey,
-    int voskPort) {
+    int voskPort, Duration resumeWindow, String nodeName) {
+  public ServerConfig {
+    if (!NodeName.isValid(nodeName)) {
+      throw new IllegalArgumentException(NodeName.RULE + ", got \"" + nodeName + "\"");
+    }
+  }
+
   /** Whether connections are served over TLS. */
   public boolean tls() {
     return tlsCert != null;
@@ -38,7 +47,8 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
   public static ServerConfig defaults() {
     return new ServerConfig("127.0.0.1", 8080, 256 * 1024, Runtime.getRuntime().availableProcessors(),
         IngestSettings.defaults(), Duration.ofSeconds(60), AccessSettings.defaults(), Duration.ofHours(4), 500,
-        Duration.ofSeconds(10), null, Duration.ofSeconds(10), AsrSettings.defaults(), null, null, -1);
+        Duration.ofSeconds(10), null, Duration.ofSeconds(10), AsrSettings.defaults(), null, null, -1,
+        Duration.ofSeconds(30), NodeName.defaultName());
   }
 
   public ServerConfig withHost(String h) {
@@ -119,6 +129,8 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
     public int voskPort;
     public Duration requestTimeout;
     public AsrSettings asr;
+    public Duration resumeWindow;
+    public String nodeName;
 
     private Builder(ServerConfig s) {
       host = s.host;
@@ -137,12 +149,14 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
       voskPort = s.voskPort;
       requestTimeout = s.requestTimeout;
       asr = s.asr;
+      resumeWindow = s.resumeWindow;
+      nodeName = s.nodeName;
     }
 
     private ServerConfig build() {
       return new ServerConfig(host, port, maxMessageBytes, eventLoops, ingest, idleTimeout, access,
           maxSessionDuration, maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout, asr,
-          tlsCert, tlsKey, voskPort);
+          tlsCert, tlsKey, voskPort, resumeWindow, nodeName);
     }
   }
 }

@@ -14,34 +14,38 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.MessageAggregationException;
-import io.netty.handler.codec.PrematureChannelClosureException;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One WebSocket connection: decodes each frame and hands the message to the connection's {@link SessionState}. */
+/**
+ * One WebSocket connection: decodes each frame and hands the message to the connection's {@link SessionState}. A
+ * session of Hark's own protocol can outlive its connection ({@link ResumableSessions}): a new connection's
+ * {@code start} with {@code resume} takes it up, and from then on this handler hands each message to the session's
+ * own thread, which may be another event loop.
+ */
 final class SessionHandler extends ChannelInboundHandlerAdapter {
+  /** What every connection's handler shares. */
+  record Shared(ConcurrencyController controller, HarkMetrics metrics, Recognition recognition, ServerConfig config,
+      ChannelGroup open, ThrottledLog clientFaults, ConnectionFaults faults, ResumableSessions resumables) {}
+
   private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
   private static final AttributeKey<Boolean> RESERVED = AttributeKey.valueOf("hark.sessionSlot");
   private static final AttributeKey<SessionState> SESSION = AttributeKey.valueOf("hark.session");
@@ -56,8 +60,16 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private final int maxMessageBytes;
   private final ChannelGroup open;
   private final ThrottledLog clientFaults;
-  private final ThrottledLog serverFaults;
+  private final ConnectionFaults faults;
+  private final ResumableSessions resumables;
   private SessionState session;
+  private NettySessionChannel wire;
+  /** Non-null for a session that can outlive this connection; its home is the session's thread. */
+  private ResumableChannel resumable;
+  /** The access token this connection was let in with, which a resume must match. */
+  private String accessToken;
+  /** Messages read while a resume is being decided, handed on in order once it is. */
+  private List<Decoded> pending;
   /** On the --vosk-port listener, where every session speaks vosk-server's protocol. */
   private final boolean voskEverywhere;
   /** Non-null when the client speaks another server's protocol (by its upgrade path, or on --vosk-port). */
@@ -66,16 +78,16 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private boolean flooded;
   private Future<?> maxDuration;
 
-  SessionHandler(ConcurrencyController controller, HarkMetrics metrics, Recognition recognition, ServerConfig config,
-      ChannelGroup open, ThrottledLog clientFaults, ThrottledLog serverFaults, boolean voskEverywhere) {
+  SessionHandler(Shared shared, boolean voskEverywhere) {
     this.voskEverywhere = voskEverywhere;
-    this.open = open;
-    this.clientFaults = clientFaults;
-    this.serverFaults = serverFaults;
-    this.controller = controller;
-    this.metrics = metrics;
-    this.recognition = recognition;
-    this.config = config;
+    this.open = shared.open();
+    this.clientFaults = shared.clientFaults();
+    this.faults = shared.faults();
+    this.resumables = shared.resumables();
+    this.controller = shared.controller();
+    this.metrics = shared.metrics();
+    this.recognition = shared.recognition();
+    this.config = shared.config();
     this.maxMessageBytes = config.maxMessageBytes();
   }
 
@@ -102,12 +114,17 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       if (ctx.pipeline().get(RequestDeadline.class) != null) {
         ctx.pipeline().remove(RequestDeadline.class); // from here on, the WebSocket's own timeouts apply
       }
-      NettySessionChannel wire = new NettySessionChannel(ctx.channel(), metrics);
+      wire = new NettySessionChannel(ctx.channel(), metrics);
       if (RequestTarget.parse(handshake.requestUri()) instanceof RequestTarget.Parsed t) {
         dialect = Dialect.of(t, voskEverywhere, ctx.channel(), wire, controller.settings(), metrics);
+        accessToken = Admission.token(handshake.requestHeaders(), t);
       }
-      session = new SessionState(newSessionId(), dialect != null ? dialect : wire, controller, recognition,
-          config.recordDir(), config.maxMessagesPerSecond());
+      String id = config.nodeName() + "." + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+      if (dialect == null && resumables.enabled()) {
+        resumable = new ResumableChannel(wire, ctx.channel().eventLoop(), metrics, () -> resumables.endById(id));
+      }
+      session = new SessionState(id, dialect != null ? dialect : resumable != null ? resumable : wire, controller,
+          recognition, config.recordDir(), config.maxMessagesPerSecond());
       rate = new MessageRate(config.maxMessagesPerSecond(), controller.now());
       ctx.channel().attr(SESSION).set(session);
       open.add(ctx.channel());
@@ -120,6 +137,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       }, config.maxSessionDuration().toNanos(), TimeUnit.NANOSECONDS);
       if (dialect != null) {
         dialect.opened(session);
+      }
+      if (resumable != null) {
+        resumables.register(session, resumable, accessToken, maxDuration);
       }
     }
     super.userEventTriggered(ctx, evt);
@@ -150,8 +170,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         case TextWebSocketFrame text -> data(ctx, text.content(), true);
         case BinaryWebSocketFrame binary -> data(ctx, binary.content(), false);
         case PingWebSocketFrame ping -> ping(ctx, ping);
-        case CloseWebSocketFrame close -> ctx.writeAndFlush(ClientClose.answer(close.content()))
-            .addListener(ChannelFutureListener.CLOSE);
+        case CloseWebSocketFrame close -> {
+          Connections.endsItsSession(ctx.channel()); // the client closed on purpose: not a lost connection
+          ctx.writeAndFlush(ClientClose.answer(close.content())).addListener(ChannelFutureListener.CLOSE);
+        }
         default -> { } // unsolicited pongs are dropped by the protocol handler; nothing else arrives here
       }
     } finally {
@@ -182,7 +204,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
           }
         } else if (text && content.readableBytes() <= MAX_STOP_BYTES && FrameDecoder.text(content,
             maxMessageBytes) instanceof ClientMessage.Stop stop) {
-          session.handle(stop);
+          dispatch(stop);
         } else {
           limited(now);
         }
@@ -216,8 +238,13 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private void limited(long now) {
     long n = rate.takeReport(now);
     if (n > 0) {
-      session.reject(new ProtocolError(ErrorCode.RATE_LIMITED, n + " message(s) over " + config.maxMessagesPerSecond()
-          + " a second dropped"), null); // counts this one too
+      ProtocolError e = new ProtocolError(ErrorCode.RATE_LIMITED, n + " message(s) over "
+          + config.maxMessagesPerSecond() + " a second dropped"); // counts this one too
+      if (dialect != null) {
+        session.reject(e, null);
+      } else {
+        dispatch(e);
+      }
     } else {
       metrics.protocolError(ErrorCode.RATE_LIMITED);
     }
@@ -225,6 +252,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
   private void flood(ChannelHandlerContext ctx) {
     flooded = true;
+    Connections.endsItsSession(ctx.channel());
     metrics.connectionClosed("flood");
     long threshold = MessageRate.floodThreshold(config.maxMessagesPerSecond());
     clientFaults.info("session=" + session.id() + " closed: more than " + threshold
@@ -234,22 +262,113 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         .addListener(ChannelFutureListener.CLOSE);
   }
 
+  /** A message of Hark's own protocol, handed to the session on its own thread (or held while a resume runs). */
   private void dispatch(Decoded d) {
-    switch (d) {
-      case ClientMessage m -> session.handle(m);
-      case ProtocolError e -> session.reject(e, null);
+    if (pending != null) {
+      pending.add(d);
+    } else if (d instanceof ClientMessage.Start s && s.resume() != null) {
+      resume(s.resume());
+    } else {
+      SessionState s = session;
+      if (resumable == null || resumable.home().inEventLoop()) {
+        apply(s, d);
+      } else {
+        resumable.home().execute(() -> apply(s, d));
+      }
     }
+  }
+
+  private static void apply(SessionState s, Decoded d) {
+    switch (d) {
+      case ClientMessage m -> s.handle(m);
+      case ProtocolError e -> s.reject(e, null);
+    }
+  }
+
+  /**
+   * {@code start} with {@code resume}: the session it names is looked up on its own thread while this connection
+   * holds what it reads; then either this connection's fresh session gives way to the resumed one, or it is told why
+   * not (and may still {@code start} afresh).
+   */
+  private void resume(ClientMessage.Resume r) {
+    EventLoop home = resumable == null || !session.isFresh() ? null : resumables.home(r.sessionId());
+    if (home == null) {
+      metrics.resume("unknown");
+      session.reject(resumable == null ? new ProtocolError(ErrorCode.RESUME_UNKNOWN, "resuming is off here "
+          + "(--resume-window-s 0)") : !session.isFresh() ? new ProtocolError(ErrorCode.BAD_STATE, "resume must "
+          + "be the first message of a connection") : new ProtocolError(ErrorCode.RESUME_UNKNOWN, "no session "
+          + r.sessionId() + " awaits a resume here"), null);
+      return;
+    }
+    pending = new ArrayList<>();
+    Channel ch = wire.channel();
+    ch.config().setAutoRead(false);
+    NettySessionChannel to = wire;
+    String access = accessToken;
+    home.execute(() -> {
+      ResumableSessions.Outcome o = resumables.resume(r, access, to);
+      ch.eventLoop().execute(() -> resumed(ch, o));
+    });
+  }
+
+  private void resumed(Channel ch, ResumableSessions.Outcome o) {
+    switch (o) {
+      case ResumableSessions.Resumed r -> {
+        resumables.end(session); // the fresh one: its slot was this connection's, the resumed one keeps its own
+        ch.attr(RESERVED).set(Boolean.FALSE);
+        session = r.session();
+        resumable = r.channel();
+        ch.attr(SESSION).set(session);
+        if (!ch.isActive()) {
+          lost(Connections.mayLeaveSession(ch)); // gone while the resume was decided: the session waits again
+        }
+      }
+      case ResumableSessions.Refused f -> {
+        session.reject(f.error(), null);
+        ch.config().setAutoRead(true);
+        if (!ch.isActive()) {
+          lost(false);
+        }
+      }
+    }
+    List<Decoded> held = pending;
+    pending = null;
+    held.forEach(this::dispatch);
+  }
+
+  /**
+   * This connection is gone: its session waits for a resume if {@code mayWait} and it may be resumed, else it ends
+   * (on its own thread); unless another connection took it up already.
+   */
+  private void lost(boolean mayWait) {
+    SessionState s = session;
+    ResumableChannel rc = resumable;
+    NettySessionChannel w = wire;
+    rc.home().execute(() -> {
+      if (!rc.isCurrent(w)) {
+        return;
+      }
+      if (mayWait) {
+        resumables.lost(s);
+      } else {
+        resumables.end(s);
+      }
+    });
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    if (maxDuration != null) {
-      maxDuration.cancel(false); // else the timer would hold the closed session for hours
-    }
-    if (session != null) {
-      session.close();
-    } else if (reserved(ctx.channel())) {
-      controller.admission().release();
+    if (session == null) {
+      if (reserved(ctx.channel())) {
+        controller.admission().release();
+      }
+    } else if (pending == null) { // else a resume is being decided: its answer finds the connection gone
+      if (resumable != null) {
+        lost(Connections.mayLeaveSession(ctx.channel()));
+      } else {
+        maxDuration.cancel(false); // else the timer would hold the closed session for hours
+        session.close();
+      }
     }
     ctx.channel().attr(RESERVED).set(Boolean.FALSE);
     super.channelInactive(ctx);
@@ -257,46 +376,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    String id = session == null ? "-" : session.id();
-    if (cause instanceof DecoderException d && d.getCause() instanceof SSLException) {
-      // Plain text to a TLS port, or a handshake that failed: the client's doing; nothing of it is logged.
-      clientFaults.info("closed a connection that did not complete a TLS handshake");
-      metrics.connectionClosed("tls");
-      Connections.close(ctx);
-    } else if (cause instanceof CorruptedWebSocketFrameException e) {
-      // Netty's frame decoder says which code (1002; 1007 for a close reason that is not UTF-8; 1009 for an
-      // oversized frame) and discards whatever follows; the reason sent is the code's name, never client bytes.
-      clientFaults.info("session=" + id + " closed for a WebSocket protocol violation (" + e.closeStatus().code()
-          + ")");
-      ctx.writeAndFlush(new CloseWebSocketFrame(e.closeStatus().code(), e.closeStatus().reasonText()))
-          .addListener(ChannelFutureListener.CLOSE);
-    } else if (cause instanceof TooLongFrameException) {
-      clientFaults.info("session=" + id + " closed: message over " + maxMessageBytes + " bytes");
-      ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.MESSAGE_TOO_BIG, "message over " + maxMessageBytes
-          + " bytes")).addListener(ChannelFutureListener.CLOSE);
-    } else if (cause instanceof MessageAggregationException || cause instanceof PrematureChannelClosureException) {
-      // Fragments out of order, or the peer left mid-message: the client's fault, said as a protocol error.
-      clientFaults.info("session=" + id + " closed: broken fragmented message");
-      ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.PROTOCOL_ERROR, "broken fragmented message"))
-          .addListener(ChannelFutureListener.CLOSE);
-    } else if (cause instanceof WebSocketHandshakeException) {
-      // Checked beforehand (UpgradeRequest), so this is rare; closing gives the slot back at once.
-      clientFaults.info("closed a connection whose WebSocket handshake failed");
-      Connections.close(ctx);
-    } else if (cause instanceof IOException) {
-      log.debug("session={} connection error: {}", id, LogSafe.clean(cause.toString()));
-      Connections.close(ctx);
-    } else if (session == null) {
-      serverFaults.warn("connection closed after an unexpected error", cause);
-      Connections.close(ctx); // plain HTTP: no WebSocket close frame to send
-    } else {
-      serverFaults.warn("session=" + id + " closed after an unexpected error", cause);
-      ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.INTERNAL_ERROR, "internal error"))
-          .addListener(ChannelFutureListener.CLOSE);
-    }
+    faults.caught(ctx, cause, session == null ? null : session.id());
   }
 
-  private static String newSessionId() {
-    return Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
-  }
 }

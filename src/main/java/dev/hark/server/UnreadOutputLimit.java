@@ -45,6 +45,7 @@ final class UnreadOutputLimit extends ChannelOutboundHandlerAdapter {
     if (!closing) {
       closing = true;
       metrics.connectionClosed("unread");
+      Connections.endsItsSession(ctx.channel());
       Connections.close(ctx);
     }
   }

@@ -51,7 +51,7 @@ class DecoderFailureTest {
   }
 
   private static TestServer server(int threads, Duration stall) {
-    ServerConfig d = ServerConfig.defaults();
+    ServerConfig d = ServerConfig.create(c -> c.resumeWindow = Duration.ofSeconds(1)); // a vanished client's too
     return TestServer.start(flaky(), d.withAsr(AsrSettings.defaults().withWorkers(threads).withStallTimeout(stall)));
   }
 

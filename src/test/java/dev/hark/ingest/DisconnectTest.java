@@ -4,6 +4,7 @@ import static dev.hark.testing.Counts.awaitMetric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.hark.server.ServerConfig;
 import dev.hark.testing.GateEngine;
 import dev.hark.testing.Pcm;
 import dev.hark.testing.Scrape;
@@ -19,9 +20,13 @@ class DisconnectTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"drop_oldest", "block"})
-  void abortMidStreamFreesEverything(String policy) {
+  void abortMidStreamFreesEverythingOnceTheResumeWindowPasses(String policy) {
     GateEngine engine = new GateEngine();
-    try (TestServer server = TestServer.start(engine, s -> s.withQueue(8, 0))) {
+    ServerConfig config = ServerConfig.create(c -> {
+      c.ingest = c.ingest.withQueue(8, 0);
+      c.resumeWindow = Duration.ofSeconds(1);
+    });
+    try (TestServer server = TestServer.start(engine, config)) {
       WsClient c = server.connect();
       c.send("{\"type\":\"start\",\"sources\":[\"mic\",\"system\"],\"overflow\":\"" + policy + "\"}");
       c.awaitType("ready");
@@ -37,7 +42,11 @@ class DisconnectTest {
       assertThat(during.count("audio_buffered_bytes")).isEqualTo(8 * 640);
 
       c.abort();
+      // The session waits for a resume, still holding its slot and its queued audio; then it ends.
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.scrape().count("sessions_awaiting_resume") == 1);
+      assertThat(server.scrape().count("sessions_active")).isEqualTo(1);
       await().atMost(Duration.ofSeconds(10)).until(() -> server.scrape().count("sessions_active") == 0);
+      assertThat(server.scrape().count("sessions_resumes_total", "outcome", "expired")).isEqualTo(1);
       engine.open(); // now the stalled turns return; the streams, finished, end
 
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {

@@ -43,7 +43,8 @@ class DeepgramClientTest {
         right.wav());
     assertThat(out.path("closed").path("code").asInt()).as(out.path("closed").toString()).isEqualTo(1000);
     assertThat(WordErrors.of(left.reference(), out.path("finals").path("0").asText()).rate()).isLessThanOrEqualTo(0.25);
-    assertThat(WordErrors.of(right.reference(), out.path("finals").path("1").asText()).rate()).isLessThanOrEqualTo(0.25);
+    assertThat(WordErrors.of(right.reference(),
+        out.path("finals").path("1").asText()).rate()).isLessThanOrEqualTo(0.25);
     List<JsonNode> messages = StreamSupport.stream(out.path("messages").spliterator(), false).toList();
     assertThat(messages).as("interim results were asked for").anyMatch(m -> m.path("type").asText()
         .equals("Results") && !m.path("is_final").asBoolean());

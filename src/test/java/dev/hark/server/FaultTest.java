@@ -24,7 +24,10 @@ import org.junit.jupiter.api.Test;
 
 /** Clients that misbehave: slow upgrades, silence without FIN, never reading, vanishing mid-stream. Nothing leaks. */
 class FaultTest {
-  private static final ServerConfig ONE_SECOND_IDLE = ServerConfig.defaults().withIdleTimeout(Duration.ofSeconds(1));
+  /** A lost connection's session waits a second for a resume, then ends: the tests see it gone soon after. */
+  private static final ServerConfig ONE_SECOND_RESUME =
+      ServerConfig.create(c -> c.resumeWindow = Duration.ofSeconds(1));
+  private static final ServerConfig ONE_SECOND_IDLE = ONE_SECOND_RESUME.withIdleTimeout(Duration.ofSeconds(1));
 
   /** Sessions, queues and recognition threads are all gone. */
   private static void assertNothingLeft(TestServer server) {
@@ -94,7 +97,7 @@ class FaultTest {
 
   @Test
   void aClientThatVanishesMidStreamLeavesNothing() {
-    try (TestServer server = TestServer.start(new NoneEngine(1.0)); WsClient c = server.connect()) {
+    try (TestServer server = TestServer.start(new NoneEngine(1.0), ONE_SECOND_RESUME); WsClient c = server.connect()) {
       c.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
       for (int i = 0; i < 30; i++) {
         c.send(WsClient.audioJson("mic", Pcm.chunk(i), -1));
