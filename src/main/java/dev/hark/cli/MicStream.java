@@ -1,7 +1,7 @@
 package dev.hark.cli;
 
 import dev.hark.client.Messages;
-import java.net.http.WebSocket;
+import dev.hark.client.ResumableSocket;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import javax.sound.sampled.AudioFormat;
@@ -32,14 +32,13 @@ final class MicStream {
       return cmd.fail(2, "the microphone cannot be opened: " + e.getMessage());
     }
     SessionPrinter printer = new SessionPrinter(System.out, System.err, cmd.json(), Terminal.interactive());
-    WebSocket ws;
+    ResumableSocket ws;
     try {
-      ws = cmd.socketBuilder().buildAsync(cmd.url(), printer).join();
+      ws = cmd.open(printer, Messages.start(16000, List.of(cmd.source()), cmd.overflow()));
     } catch (CompletionException e) {
       line.close();
       return cmd.fail(1, cmd.connectFailure(e.getCause()));
     }
-    StreamCommand.send(ws, Messages.start(16000, List.of(cmd.source()), cmd.overflow()));
     if (!printer.awaitReady(30)) {
       line.close();
       return cmd.fail(3, "the server did not answer start with ready" + printer.why());
@@ -62,11 +61,12 @@ final class MicStream {
     while (!Thread.currentThread().isInterrupted() && !printer.closed()) {
       int n = line.read(chunk, 0, chunk.length);
       if (n > 0) {
-        StreamCommand.send(ws, Messages.audio(cmd.source(), chunk, 0, n - n % 2, seq++));
+        ws.audio(cmd.source(), seq, Messages.audio(cmd.source(), chunk, 0, n - n % 2, seq), n / 32);
+        seq++;
       }
     }
     line.close();
-    StreamCommand.send(ws, Messages.STOP);
+    ws.text(Messages.STOP);
     return printer.awaitStopped(60) == null ? 3 : 0;
   }
 }

@@ -1,11 +1,10 @@
 package dev.hark.cli;
 
 import dev.hark.client.JsonObjects;
+import dev.hark.client.ResumableSocket;
 import java.io.PrintStream;
-import java.net.http.WebSocket;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,14 +13,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Shows what a Hark server sends to {@code hark stream}: final transcripts on stdout, a partial one overwriting
- * the current line on a terminal, statuses and errors on stderr; or, with {@code --json}, every message as a line.
+ * the current line on a terminal, statuses, errors and resumes on stderr; or, with {@code --json}, every message as
+ * a line.
  */
-final class SessionPrinter implements WebSocket.Listener {
+final class SessionPrinter implements ResumableSocket.Events {
   private final PrintStream out;
   private final PrintStream err;
   private final boolean json;
   private final boolean terminal;
-  private final StringBuilder partialText = new StringBuilder();
   private final CountDownLatch ready = new CountDownLatch(1);
   private volatile long maxMessagesPerSecond;
   private final CompletableFuture<Map<String, Object>> stopped = new CompletableFuture<>();
@@ -29,6 +28,7 @@ final class SessionPrinter implements WebSocket.Listener {
   private volatile String closeWhy = "";
   /** Counted on the WebSocket's listener thread, read by the command's. */
   private final AtomicInteger errors = new AtomicInteger();
+  private final AtomicInteger resumes = new AtomicInteger();
   private boolean partialShown;
 
   SessionPrinter(PrintStream out, PrintStream err, boolean json, boolean terminal) {
@@ -39,24 +39,17 @@ final class SessionPrinter implements WebSocket.Listener {
   }
 
   @Override
-  public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-    partialText.append(data);
-    if (last) {
-      String text = partialText.toString();
-      partialText.setLength(0);
-      show(text, JsonObjects.parse(text));
-    }
-    ws.request(1);
-    return null;
-  }
-
-  private synchronized void show(String raw, Map<String, Object> m) {
+  public synchronized void message(String raw, Map<String, Object> m) {
     if (json) {
       out.println(raw);
     }
     switch (JsonObjects.str(m, "type")) {
       case "ready" -> {
         maxMessagesPerSecond = JsonObjects.num(m, "max_messages_per_s");
+        if (Boolean.TRUE.equals(m.get("resumed")) && !json) {
+          err.println("resumed session " + JsonObjects.str(m, "session_id") + "; sending again from "
+              + JsonObjects.obj(m, "next_seq"));
+        }
         ready.countDown();
       }
       case "transcript" -> transcript(m);
@@ -109,15 +102,14 @@ final class SessionPrinter implements WebSocket.Listener {
   }
 
   @Override
-  public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
-    closeWhy = " (closed " + code + (reason.isEmpty() ? "" : " " + reason) + ")";
-    finish();
-    return null;
+  public void resuming(String why) {
+    resumes.incrementAndGet();
+    err.println("connection lost (" + why + "); resuming the session");
   }
 
   @Override
-  public void onError(WebSocket ws, Throwable error) {
-    closeWhy = " (" + error + ")";
+  public void closed(int code, String reason) {
+    closeWhy = " (" + reason + ")";
     finish();
   }
 
@@ -163,5 +155,10 @@ final class SessionPrinter implements WebSocket.Listener {
 
   int errors() {
     return errors.get();
+  }
+
+  /** How many times the connection was lost and a resume begun. */
+  int resumes() {
+    return resumes.get();
   }
 }

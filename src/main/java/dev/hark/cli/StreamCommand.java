@@ -3,20 +3,20 @@ package dev.hark.cli;
 import dev.hark.client.JsonObjects;
 import dev.hark.client.Messages;
 import dev.hark.client.PcmAudio;
+import dev.hark.client.ResumableSocket;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,6 +34,11 @@ import picocli.CommandLine.Spec;
     exitCodeList = {"0:the session ended with stopped", "1:cannot connect, or the server refused the session",
         "2:bad file or arguments", "3:the server sent an error or closed the session abnormally"})
 final class StreamCommand implements Callable<Integer> {
+  /** Unacknowledged audio kept per source, to send again after a resume. */
+  static final long KEEP_MS = 10_000;
+  /** How long a lost connection is retried: the server's default resume window. */
+  static final Duration RESUME_FOR = Duration.ofSeconds(30);
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -123,14 +128,13 @@ final class StreamCommand implements Callable<Integer> {
 
   private int session(List<String> names, List<PcmAudio> audio, int rate, double pace, PrintStream out) {
     SessionPrinter printer = new SessionPrinter(out, System.err, json, Terminal.interactive());
-    WebSocket ws;
+    long t0 = System.nanoTime();
+    ResumableSocket ws;
     try {
-      ws = socketBuilder().buildAsync(server.url, printer).join();
+      ws = open(printer, Messages.start(rate, names, overflow));
     } catch (CompletionException e) {
       return fail(1, connectFailure(e.getCause()));
     }
-    long t0 = System.nanoTime();
-    send(ws, Messages.start(rate, names, overflow));
     if (!printer.awaitReady(30)) {
       return fail(printer.closed() ? 1 : 3, "the server did not answer start with ready" + printer.why());
     }
@@ -146,11 +150,9 @@ final class StreamCommand implements Callable<Integer> {
         byte[] pcm = audio.get(s).pcm();
         if (at < pcm.length) {
           int end = Math.min(pcm.length, at + chunkBytes);
-          if (binary) {
-            ws.sendBinary(ByteBuffer.wrap(Messages.binary(s, pcm, at, end)), true).join();
-          } else {
-            send(ws, Messages.audio(names.get(s), pcm, at, end, n));
-          }
+          long ms = (end - at) / 2 * 1000L / rate;
+          ws.audio(names.get(s), n, binary ? Messages.binary(s, pcm, at, end)
+              : Messages.audio(names.get(s), pcm, at, end, n), ms);
           sent++;
         }
       }
@@ -163,21 +165,28 @@ final class StreamCommand implements Callable<Integer> {
       }
     }
     if (!printer.closed()) {
-      send(ws, Messages.STOP);
+      ws.text(Messages.STOP);
     }
     Map<String, Object> stats = printer.awaitStopped(longest / 2 * 1000L / rate / 1000 + 120);
     double wall = (System.nanoTime() - t0) / 1e9;
     if (stats == null) {
       return fail(3, "the session ended without stopped" + printer.why());
     }
-    System.err.printf("sent %d frames in %.1f s; server accepted %d, dropped %d%s%n", sent, wall,
+    System.err.printf("sent %d frames in %.1f s; server accepted %d, dropped %d%s%s%n", sent, wall,
         JsonObjects.num(stats, "frames_accepted"), JsonObjects.num(stats, "frames_dropped"),
+        printer.resumes() > 0 ? "; resumed after " + printer.resumes() + " lost connection(s)" : "",
         printer.errors() > 0 ? "; " + printer.errors() + " error(s) from the server" : "");
     return printer.errors() > 0 ? 3 : 0;
   }
 
-  static void send(WebSocket ws, String text) {
-    ws.sendText(text, true).orTimeout(60, TimeUnit.SECONDS).join();
+  /**
+   * Connects and sends {@code start}: the socket resumes the session by itself after a lost connection, keeping
+   * {@link #KEEP_MS} of unacknowledged audio per source to send again. Throws what the connection attempt threw.
+   */
+  ResumableSocket open(SessionPrinter printer, String start) {
+    ResumableSocket s = new ResumableSocket(server.url, this::socketBuilder, printer, KEEP_MS, RESUME_FOR);
+    s.open(start);
+    return s;
   }
 
   String connectFailure(Throwable cause) {

@@ -166,7 +166,8 @@ public final class SourceState {
     resumed = false;
     if (seq > next && framesReceived > 0) {
       long missing = seq - next;
-      samplesReceived += missing * (samplesReceived / framesReceived);
+      long placed = framesReceived - dropped.get(DropReason.DUPLICATE).get(); // frames on the timeline
+      samplesReceived += missing * (samplesReceived / Math.max(1, placed));
       framesReceived += missing;
       recordDrops(DropReason.DISCONNECTED, missing);
       expectedSeq = seq;

@@ -10,19 +10,25 @@ import java.util.ArrayDeque;
 /**
  * The connection of a session that can outlive it (Hark's own protocol): the session's thread stays the event loop
  * it was born on, while the socket it talks to can be lost ({@link #detach}) and replaced by a resuming connection's
- * ({@link #attach}). It numbers the session's final transcripts and keeps the last {@link #KEPT_FINALS}, so a resume
- * sends again those the client says it has not had: the ones made while no one was connected, and the ones in flight
- * when the connection broke. Other messages made while detached are dropped (counted).
+ * ({@link #attach}). It numbers the session's final transcripts and keeps the recent ones (those of the last
+ * {@link #KEEP_SENT_NANOS} while connected, every one while not, at most {@link #MAX_KEPT}), so a resume sends again
+ * those the client says it has not had: the ones made while no one was connected, and the ones in flight when the
+ * connection broke. Other messages made while detached are dropped (counted).
  */
 final class ResumableChannel implements SessionChannel {
-  static final int KEPT_FINALS = 16;
+  static final int MAX_KEPT = 256;
+  /** A final sent this long ago has reached the client, or the connection had been found broken since. */
+  static final long KEEP_SENT_NANOS = 10_000_000_000L;
+
+  /** A final transcript and when it was made. */
+  private record Kept(ServerMessage.Transcript transcript, long atNanos) {}
 
   private final EventLoop home;
   private final HarkMetrics metrics;
   private final Runnable closedWhileDetached;
   // Guarded by this: messages come from decoding threads and the session's thread.
   private NettySessionChannel wire;
-  private final ArrayDeque<ServerMessage.Transcript> finals = new ArrayDeque<>();
+  private final ArrayDeque<Kept> finals = new ArrayDeque<>();
   /** The number of the oldest kept final; finals are numbered from 0 in the order they were made. */
   private long firstKept;
   /** Finals made while detached, since the last attach. */
@@ -45,8 +51,9 @@ final class ResumableChannel implements SessionChannel {
   @Override
   public synchronized void send(ServerMessage m) {
     if (m instanceof ServerMessage.Transcript t && t.isFinal()) {
-      finals.addLast(t);
-      if (finals.size() > KEPT_FINALS) {
+      long now = System.nanoTime();
+      finals.addLast(new Kept(t, now));
+      while (finals.size() > MAX_KEPT || (wire != null && now - finals.peekFirst().atNanos() > KEEP_SENT_NANOS)) {
         finals.pollFirst();
         firstKept++;
       }
@@ -97,9 +104,9 @@ final class ResumableChannel implements SessionChannel {
       from = firstKept;
     }
     long n = firstKept;
-    for (ServerMessage.Transcript t : finals) {
+    for (Kept k : finals) {
       if (n++ >= from) {
-        to.send(t);
+        to.send(k.transcript());
       }
     }
     madeWhileDetached = 0;

@@ -1,0 +1,266 @@
+package dev.hark.client;
+
+import java.net.URI;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * A Hark session that outlives a lost connection, as {@code hark stream} runs one: it keeps the audio the server has
+ * not acknowledged (a bounded span per source, {@link UnackedAudio}), and when the connection is lost without
+ * {@code stop} it connects again with {@code ?resume=SESSION_ID} and a {@code start} carrying {@code resume}, then
+ * sends again from each source's next expected {@code seq}. Its {@link Events} see every server message as if there
+ * had been one connection, plus when it is resuming. Thread-safe.
+ */
+public final class ResumableSocket {
+  /** What the application hears. Called on the WebSocket's threads, one at a time. */
+  public interface Events {
+    void message(String json, Map<String, Object> m);
+
+    /** The connection was lost; the session is being resumed. */
+    void resuming(String why);
+
+    /** The session is over: closed by the server, or lost and not resumed ({@code code} 1006). */
+    void closed(int code, String reason);
+  }
+
+  private final URI url;
+  private final Supplier<WebSocket.Builder> builders;
+  private final Events app;
+  private final Duration window;
+  // Guarded by this.
+  private final UnackedAudio unacked;
+  private WebSocket ws;
+  private String sessionId;
+  private String resumeToken;
+  private long finals;
+  private boolean resuming;
+  private boolean ended;
+  private String unsentText;
+  private CompletableFuture<Map<String, Object>> resumeAnswer;
+
+  /** {@code keepMs} of unacknowledged audio kept per source; resumes are tried for {@code window}. */
+  public ResumableSocket(URI url, Supplier<WebSocket.Builder> builders, Events app, long keepMs, Duration window) {
+    this.url = url;
+    this.builders = builders;
+    this.app = app;
+    this.unacked = new UnackedAudio(keepMs);
+    this.window = window;
+  }
+
+  /** Connects and sends {@code start}; throws what the connection attempt threw. */
+  public void open(String start) {
+    WebSocket w = builders.get().buildAsync(url, new Connection()).join();
+    synchronized (this) {
+      ws = w;
+    }
+    send(w, start);
+  }
+
+  /** Sends a frame of {@code source} (kept until acknowledged), or only keeps it while the session is resuming. */
+  public synchronized void audio(String source, long seq, Object wire, long durationMs) {
+    unacked.sent(source, new UnackedAudio.Frame(seq, wire, durationMs));
+    if (ws != null && !resuming) {
+      trySend(ws, wire);
+    }
+  }
+
+  /** Sends a text message (stop); while resuming, it goes out once resumed. */
+  public synchronized void text(String json) {
+    if (ws != null && !resuming) {
+      trySend(ws, json);
+    } else {
+      unsentText = json;
+    }
+  }
+
+  /** Closes the connection from this side; the session ends. */
+  public synchronized void abort() {
+    ended = true;
+    if (ws != null) {
+      ws.abort();
+    }
+  }
+
+  private static void send(WebSocket w, Object wire) {
+    CompletableFuture<WebSocket> f = wire instanceof byte[] b ? w.sendBinary(ByteBuffer.wrap(b), true)
+        : w.sendText((String) wire, true);
+    f.orTimeout(60, TimeUnit.SECONDS).join();
+  }
+
+  /** Sends, or leaves it to the listener, which hears of a broken connection and resumes. */
+  private static void trySend(WebSocket w, Object wire) {
+    try {
+      send(w, wire);
+    } catch (CompletionException | IllegalStateException e) {
+      // The connection broke under this send: onError or onClose follows and resumes the session.
+    }
+  }
+
+  private void received(String json) {
+    Map<String, Object> m = JsonObjects.parse(json);
+    CompletableFuture<Map<String, Object>> answer = null;
+    synchronized (this) {
+      switch (JsonObjects.str(m, "type")) {
+        case "ready" -> {
+          sessionId = JsonObjects.str(m, "session_id");
+          resumeToken = m.get("resume_token") instanceof String t ? t : null;
+          if (Boolean.TRUE.equals(m.get("resumed"))) {
+            answer = resumeAnswer;
+          }
+        }
+        case "ack" -> unacked.acked(JsonObjects.str(m, "source"), JsonObjects.num(m, "seq"));
+        case "transcript" -> finals += Boolean.TRUE.equals(m.get("final")) ? 1 : 0;
+        case "stopped" -> ended = true;
+        case "error" -> {
+          if (resuming && JsonObjects.str(m, "code").startsWith("resume_")) {
+            answer = resumeAnswer;
+          }
+        }
+        default -> { }
+      }
+    }
+    app.message(json, m);
+    if (answer != null) {
+      answer.complete(m);
+    }
+  }
+
+  /** The connection {@code w} is gone: resume if the session can be, else it is over. */
+  private void lost(WebSocket w, int code, String why) {
+    synchronized (this) {
+      if (w != ws) {
+        return; // an old connection, or one given up on
+      }
+      ws = null;
+      if (resuming) {
+        if (resumeAnswer != null) {
+          resumeAnswer.completeExceptionally(new IllegalStateException(why));
+        }
+        return;
+      }
+      if (ended || resumeToken == null || code != 1006) {
+        ended = true;
+      } else {
+        resuming = true;
+      }
+    }
+    if (resuming) {
+      app.resuming(why);
+      Thread.ofVirtual().name("hark-resume").start(this::resumeUntilTheWindowPasses);
+    } else {
+      app.closed(code, why);
+    }
+  }
+
+  private void resumeUntilTheWindowPasses() {
+    long deadline = System.nanoTime() + window.toNanos();
+    long backoffMs = 100;
+    String why = "";
+    while (System.nanoTime() < deadline) {
+      try {
+        attempt();
+        return; // resumed, or refused (the session is gone, and the events were told why)
+      } catch (CompletionException | ExecutionException | TimeoutException | IllegalStateException e) {
+        why = String.valueOf(e.getCause() != null ? e.getCause() : e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      try {
+        Thread.sleep(backoffMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      backoffMs = Math.min(2_000, backoffMs * 2);
+    }
+    synchronized (this) {
+      ended = true;
+      resuming = false;
+    }
+    app.closed(1006, "connection lost and not resumed within " + window.toSeconds() + " s: " + why);
+  }
+
+  /** One resume: connect, ask, and on ready send again what the server lacks. */
+  private void attempt() throws ExecutionException, TimeoutException, InterruptedException {
+    CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
+    String id;
+    String start;
+    synchronized (this) {
+      resumeAnswer = answer;
+      id = sessionId;
+      start = "{\"type\":\"start\",\"resume\":{\"session_id\":\"" + sessionId + "\",\"token\":\"" + resumeToken
+          + "\",\"finals\":" + finals + "}}";
+    }
+    String sep = url.getRawQuery() == null ? "?" : "&";
+    WebSocket w = builders.get().buildAsync(URI.create(url + sep + "resume=" + id), new Connection()).join();
+    synchronized (this) {
+      ws = w;
+    }
+    send(w, start);
+    Map<String, Object> m = answer.get(10, TimeUnit.SECONDS);
+    if (JsonObjects.str(m, "type").equals("error")) {
+      synchronized (this) {
+        ended = true;
+        resuming = false;
+        ws = null;
+      }
+      w.abort();
+      app.closed(1006, "the session could not be resumed: " + JsonObjects.str(m, "code"));
+      return;
+    }
+    synchronized (this) {
+      Map<String, Object> next = JsonObjects.obj(m, "next_seq");
+      for (String source : unacked.sources()) {
+        List<UnackedAudio.Frame> again = unacked.from(source, next.get(source) instanceof Number n
+            ? n.longValue() : 0);
+        for (UnackedAudio.Frame f : again) {
+          send(w, f.wire());
+        }
+      }
+      resuming = false;
+      if (unsentText != null) {
+        send(w, unsentText);
+        unsentText = null;
+      }
+    }
+  }
+
+  /** The listener of one connection; what it hears counts only while it is the current one. */
+  private final class Connection implements WebSocket.Listener {
+    private final StringBuilder text = new StringBuilder();
+
+    @Override
+    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+      text.append(data);
+      if (last) {
+        String json = text.toString();
+        text.setLength(0);
+        received(json);
+      }
+      w.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+      lost(w, code, "closed " + code + (reason.isEmpty() ? "" : " " + reason));
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket w, Throwable error) {
+      lost(w, 1006, String.valueOf(error));
+    }
+  }
+}

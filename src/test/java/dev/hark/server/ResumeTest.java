@@ -1,0 +1,160 @@
+package dev.hark.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hark.asr.NoneEngine;
+import dev.hark.protocol.ErrorCode;
+import dev.hark.testing.ChunkEngine;
+import dev.hark.testing.Pcm;
+import dev.hark.testing.TestServer;
+import dev.hark.testing.WsClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Resumable sessions in Hark's own protocol, message by message over real WebSockets: acks, the resume token and
+ * its refusals, the same timeline and sources after a resume, frames never re-sent counted as {@code disconnected},
+ * finals made while no one was connected sent on resume, and a token that resumes once.
+ */
+class ResumeTest {
+  @TempDir
+  Path dir;
+
+  private static String resumeStart(String id, String token, long finals) {
+    return "{\"type\":\"start\",\"resume\":{\"session_id\":\"" + id + "\",\"token\":\"" + token + "\",\"finals\":"
+        + finals + "}}";
+  }
+
+  private static void awaitAwaiting(TestServer server, long n) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.scrape().count("sessions_awaiting_resume") == n);
+  }
+
+  @Test
+  void aLostSessionIsResumedWithItsTimelineAndEveryFrameAccountedFor() {
+    try (TestServer server = TestServer.start(new NoneEngine(0))) {
+      WsClient c1 = server.connect();
+      JsonNode ready = c1.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
+      String id = ready.path("session_id").asText();
+      String token = ready.path("resume_token").asText();
+      assertThat(id).startsWith(ServerConfig.defaults().nodeName() + ".");
+      assertThat(token).hasSizeGreaterThanOrEqualTo(22); // 128 bits in URL-safe Base64
+      for (int i = 0; i < 10; i++) {
+        c1.send(WsClient.audioJson("mic", Pcm.chunk(i), i));
+      }
+      JsonNode ack = c1.await(m -> m.path("type").asText().equals("ack") && m.path("seq").asLong() == 9,
+          Duration.ofSeconds(5));
+      assertThat(ack.path("source").asText()).isEqualTo("mic");
+      c1.abort();
+      awaitAwaiting(server, 1);
+      assertThat(server.scrape().count("sessions_active")).as("it keeps its slot").isEqualTo(1);
+
+      try (WsClient wrong = WsClient.connect(server.port(), "/ws/live?resume=" + id, List.of())) {
+        wrong.send(resumeStart(id, "not-the-token", 0));
+        assertThat(wrong.awaitError(ErrorCode.RESUME_DENIED.wire()).path("message").asText()).contains("token");
+        wrong.send(resumeStart("nobody.123", token, 0));
+        wrong.awaitError(ErrorCode.RESUME_UNKNOWN.wire());
+      }
+      WsClient c2 = WsClient.connect(server.port(), "/ws/live?resume=" + id, List.of());
+      JsonNode resumed = c2.send(resumeStart(id, token, 0)).awaitType("ready");
+      assertThat(resumed.path("resumed").asBoolean()).isTrue();
+      assertThat(resumed.path("session_id").asText()).isEqualTo(id);
+      assertThat(resumed.path("next_seq").path("mic").asLong()).isEqualTo(10);
+      assertThat(resumed.path("resume_token").asText()).isNotEqualTo(token);
+      try (WsClient again = WsClient.connect(server.port(), "/ws/live?resume=" + id, List.of())) {
+        again.send(resumeStart(id, token, 0)); // the old token resumed once already
+        again.awaitError(ErrorCode.RESUME_DENIED.wire());
+      }
+      // Frames 10 and 11 were never sent again: lost with the connection, and the timeline skips them.
+      c2.send(WsClient.audioJson("mic", Pcm.chunk(9), 9)); // a duplicate: it had arrived before the loss
+      for (int i = 12; i < 20; i++) {
+        c2.send(WsClient.audioJson("mic", Pcm.chunk(i), i));
+      }
+      JsonNode stats = c2.send("{\"type\":\"stop\"}").awaitType("stopped").path("stats").path("sources")
+          .path("mic");
+      assertThat(stats.path("frames_received").asLong()).isEqualTo(10 + 1 + 2 + 8);
+      assertThat(stats.path("dropped_by_reason").path("disconnected").asLong()).isEqualTo(2);
+      assertThat(stats.path("dropped_by_reason").path("duplicate").asLong()).isEqualTo(1);
+      assertThat(stats.path("frames_received").asLong()).isEqualTo(stats.path("frames_accepted").asLong()
+          + stats.path("frames_dropped").asLong());
+      assertThat(stats.path("audio_ms").asLong()).as("the timeline counts the lost frames").isEqualTo(20 * 20);
+      assertThat(c2.awaitClose()).isEqualTo(1000);
+      var m = server.scrape();
+      assertThat(m.count("sessions_resumes_total", "outcome", "resumed")).isEqualTo(1);
+      assertThat(m.count("sessions_resumes_total", "outcome", "denied")).isEqualTo(2);
+      assertThat(m.count("sessions_active")).isZero();
+    }
+  }
+
+  /**
+   * Finals made while no one was connected, and those the client says it never got, are sent after the resumed
+   * ready; none twice.
+   */
+  @Test
+  void finalsMadeWhileDisconnectedArriveAfterTheResume() throws Exception {
+    // A final per chunk, at twice real time, so most are made after the client is gone.
+    ChunkEngine engine = new ChunkEngine("finals", (pcm, at, n, startMs, out) -> {
+      Thread.sleep(10);
+      out.onResult("chunk " + startMs, true, startMs, startMs + 20, List.of());
+    });
+    try (TestServer server = TestServer.start(engine, ServerConfig.defaults().withIngest(
+        ServerConfig.defaults().ingest().withQueue(64, 0)))) {
+      WsClient c1 = server.connect();
+      JsonNode ready = c1.send("{\"type\":\"start\",\"sources\":[\"mic\"],\"overflow\":\"block\"}")
+          .awaitType("ready");
+      for (int i = 0; i < 40; i++) {
+        c1.send(WsClient.audioJson("mic", Pcm.chunk(i), i));
+      }
+      c1.await(m -> m.path("type").asText().equals("transcript"), Duration.ofSeconds(5));
+      c1.abort();
+      long had = c1.seen().stream().filter(m -> m.path("type").asText().equals("transcript")).count();
+      awaitAwaiting(server, 1);
+      Set<Long> starts = new TreeSet<>();
+      c1.seen().stream().filter(m -> m.path("type").asText().equals("transcript"))
+          .forEach(m -> starts.add(m.path("start_ms").asLong()));
+      Thread.sleep(1000); // the rest is decoded while no one is connected
+      try (WsClient c2 = WsClient.connect(server.port(), "/ws/live?resume=" + ready.path("session_id").asText(),
+          List.of())) {
+        c2.send(resumeStart(ready.path("session_id").asText(), ready.path("resume_token").asText(), had));
+        c2.awaitType("ready");
+        c2.send("{\"type\":\"stop\"}").awaitType("stopped");
+        for (JsonNode m : c2.seen()) {
+          if (m.path("type").asText().equals("transcript")) {
+            assertThat(starts.add(m.path("start_ms").asLong())).as("sent twice: " + m).isTrue();
+          }
+        }
+      }
+      assertThat(starts).hasSize(40);
+    }
+  }
+
+  /** A resume must carry the access token the session was opened with, not merely any valid one. */
+  @Test
+  void aResumeWithAnotherAccessTokenIsDenied() throws Exception {
+    Path tokens = dir.resolve("tokens");
+    Files.writeString(tokens, "alice-token\nbob-token\n");
+    ServerConfig config = ServerConfig.defaults().withAccess(new AccessSettings(tokens, List.of(), 64, false));
+    try (TestServer server = TestServer.start(new NoneEngine(0), config)) {
+      WsClient alice = WsClient.connect(server.port(), "/ws/live?token=alice-token", List.of());
+      JsonNode ready = alice.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
+      alice.abort();
+      awaitAwaiting(server, 1);
+      String id = ready.path("session_id").asText();
+      String token = ready.path("resume_token").asText();
+      try (WsClient bob = WsClient.connect(server.port(), "/ws/live?token=bob-token&resume=" + id, List.of())) {
+        bob.send(resumeStart(id, token, 0));
+        assertThat(bob.awaitError(ErrorCode.RESUME_DENIED.wire()).path("message").asText()).contains("access");
+      }
+      try (WsClient again = WsClient.connect(server.port(), "/ws/live?token=alice-token&resume=" + id, List.of())) {
+        assertThat(again.send(resumeStart(id, token, 0)).awaitType("ready").path("resumed").asBoolean()).isTrue();
+      }
+    }
+  }
+}
