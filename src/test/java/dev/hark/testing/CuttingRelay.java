@@ -29,7 +29,7 @@ public final class CuttingRelay implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Thread.ofVirtual().name("relay-accept").start(this::accept);
+    Thread.ofPlatform().daemon().name("relay-accept").start(this::accept);
   }
 
   public int port() {
@@ -68,8 +68,8 @@ public final class CuttingRelay implements AutoCloseable {
           open.add(client);
           open.add(server);
         }
-        Thread.ofVirtual().start(() -> pump(client, server));
-        Thread.ofVirtual().start(() -> pump(server, client));
+        Thread.ofPlatform().daemon().name("relay-up").start(() -> pump(client, server));
+        Thread.ofPlatform().daemon().name("relay-down").start(() -> pump(server, client));
       } catch (SocketException e) {
         return; // closed
       } catch (IOException e) {
