@@ -2,7 +2,7 @@
 // "Share microphone", and waits for what the test asks for. Prints one JSON line of what the page showed;
 // exits 0 when the wait succeeded, 1 otherwise. Called by BrowserPageTest.java.
 //   node page-test.mjs URL WAV SCREENSHOT expect-words "word word ..." (in finals) | expect-state STATE | expect-reconnect -
-//     | expect-audio -
+//     | expect-audio - | expect-resume "word word ..." (after the connection is cut, the page resumes; then the words)
 import { chromium } from 'playwright-core';
 
 const [url, wav, screenshot, mode, arg] = process.argv.slice(2);
@@ -45,6 +45,19 @@ try {
       console.log('PHASE connected');
       await page.waitForFunction(() => document.querySelector('#connection').textContent.startsWith('Reconnected'),
         null, { timeout: timeoutMs, polling: 100 });
+    } else if (mode === 'expect-resume') {
+      // The test cuts the connection when told we are connected; the page must resume the same session.
+      await page.waitForFunction(() => document.querySelector('#connection').textContent.startsWith('Connected'),
+        null, { timeout: timeoutMs });
+      console.log('PHASE connected');
+      await page.waitForFunction(() => document.querySelector('#connection').textContent.startsWith('Resumed'),
+        null, { timeout: timeoutMs, polling: 100 });
+      const words = arg.toLowerCase().split(/\s+/);
+      await page.waitForFunction(([sel, ws]) => {
+        const text = [...document.querySelectorAll(`${sel} .transcript .final`)].map((d) => d.innerText).join(' ')
+          .toLowerCase();
+        return ws.every((w) => text.includes(w));
+      }, [mic, words], { timeout: timeoutMs, polling: 250 });
     } else {
       await page.waitForSelector(`${mic} .state.${arg}`, { timeout: timeoutMs });
     }

@@ -1,9 +1,13 @@
 // Hark's live transcription page: shares the microphone and, optionally, a tab's or the system's audio, sends
 // each as 20 ms Base64 PCM16 chunks over one WebSocket session, and shows per source the level, the transcript
-// and the queue state the server reports. Reconnects with backoff, as a new session, and says so.
+// and the queue state the server reports. A lost connection is resumed: the page keeps the audio the server has
+// not acknowledged (10 s per source) and sends it again, so nothing is lost; when the session cannot be resumed it
+// reconnects with backoff as a new session. It says which.
 const SOURCES = ['mic', 'system'];
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
-const BACKLOG_CHUNKS = 100; // 2 s of 20 ms chunks
+const RESUME_BACKOFF_MS = [100, 250, 500, 1000, 2000];
+const RESUME_FOR_MS = 30000; // the server's default --resume-window-s
+const UNACKED_CHUNKS = 500; // 10 s of 20 ms chunks
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const panel = (source) => $(`.source[data-source="${source}"]`);
@@ -11,7 +15,9 @@ const connection = $('#connection');
 
 const captures = new Map(); // source -> {stream, context, node, peak, unsent}
 let ws = null;
-let sessionId = null;
+let sessionId = null; // of the session in progress; null before ready
+let resume = null; // {sessionId, token, since} while the session may be resumed
+let finals = 0; // final transcripts of this session received, so a resume sends only the missing ones
 let wanted = false; // the user wants to be streaming; a lost connection is then reopened
 let attempt = 0;
 let everOpened = false;
@@ -35,16 +41,27 @@ function clock(ms) {
 function connect() {
   const url = new URL('/ws/live', location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const resuming = resume !== null && Date.now() - resume.since < RESUME_FOR_MS;
+  if (resuming) {
+    url.searchParams.set('resume', resume.sessionId); // a balancer in front sends it to the node that has it
+  } else {
+    resume = null;
+  }
   // A token in the page's own URL (?token=...) goes as a subprotocol: never in the socket's URL or a proxy's log.
   const token = new URLSearchParams(location.search).get('token');
   const socket = token ? new WebSocket(url, ['hark', 'hark.token.' + token]) : new WebSocket(url);
   ws = socket;
   let opened = false;
-  say(attempt === 0 ? 'Connecting…' : `Reconnecting (attempt ${attempt + 1})…`, 'reconnecting');
+  say(resuming ? `Connection lost; resuming session ${resume.sessionId} (attempt ${attempt + 1})…`
+    : attempt === 0 ? 'Connecting…' : `Reconnecting (attempt ${attempt + 1})…`, 'reconnecting');
   socket.onopen = () => {
     opened = true;
-    // Sources are created on first use, so an unshared one holds no queue or recognizer on the server.
-    socket.send(JSON.stringify({ type: 'start', sample_rate: 16000 }));
+    if (resuming) {
+      socket.send(JSON.stringify({ type: 'start',
+        resume: { session_id: resume.sessionId, token: resume.token, finals } }));
+      return;
+    }
+    startSession(socket);
   };
   socket.onmessage = (e) => onMessage(JSON.parse(e.data));
   socket.onclose = (e) => {
@@ -53,6 +70,15 @@ function connect() {
     }
     ws = null;
     sessionId = null;
+    // A close frame from the server (the session ended, or refused) is final; a lost connection (1006) resumes.
+    if (e.code !== 1006 && resume && !resuming) {
+      resume = null;
+    }
+    if (resume && wanted) {
+      resume.since = resume.since || Date.now();
+      retryResume();
+      return;
+    }
     if (!opened) {
       // Browsers hide the HTTP status of a refused upgrade; /readyz says why the server is not taking sessions.
       fetch('/readyz').then((r) => r.text().then((t) => [r.ok, t.trim()])).then(([ok, why]) => {
@@ -65,6 +91,19 @@ function connect() {
     say(wanted ? `Connection closed (${why}).` : `Stopped; the session ended (${why}).`, wanted ? 'closed' : 'idle');
     retry();
   };
+}
+
+function startSession(socket) {
+  // Sources are created on first use, so an unshared one holds no queue or recognizer on the server.
+  finals = 0;
+  captures.forEach((c) => { c.seq = 0; c.unacked = []; });
+  socket.send(JSON.stringify({ type: 'start', sample_rate: 16000 }));
+}
+
+function retryResume() {
+  const delay = RESUME_BACKOFF_MS[Math.min(attempt, RESUME_BACKOFF_MS.length - 1)];
+  attempt++;
+  setTimeout(() => { if (wanted && !ws) connect(); }, delay);
 }
 
 function retry() {
@@ -81,17 +120,15 @@ function retry() {
 function onMessage(m) {
   switch (m.type) {
     case 'ready':
-      sessionId = m.session_id;
-      say(everOpened ? `Reconnected as a new session, ${m.session_id}: transcripts start over.`
-        : `Connected: session ${m.session_id}.`, 'open');
-      everOpened = true;
-      attempt = 0;
-      captures.forEach((c, source) => {
-        c.backlog.forEach((msg) => ws.send(msg));
-        c.backlog = [];
-        setState(source, c.unsent ? `sharing (${c.unsent} chunks lost while disconnected)` : 'sharing', 'ok');
-      });
+      ready(m);
       break;
+    case 'ack': {
+      const c = captures.get(m.source);
+      if (c) {
+        c.unacked = c.unacked.filter((u) => u.seq > m.seq);
+      }
+      break;
+    }
     case 'transcript':
       transcript(m);
       break;
@@ -99,6 +136,14 @@ function onMessage(m) {
       status(m);
       break;
     case 'error':
+      if (m.code === 'resume_unknown' || m.code === 'resume_denied') {
+        // The session is gone (its window passed, or the server restarted): start a new one on this connection.
+        say(`Could not resume the session (${m.code}); starting a new one…`, 'reconnecting');
+        resume = null;
+        captures.forEach((c) => { c.unsent += c.unacked.length; });
+        startSession(ws);
+        break;
+      }
       if (m.source && panel(m.source)) {
         setState(m.source, `error ${m.code}: ${m.message}`, 'error');
       } else {
@@ -110,7 +155,29 @@ function onMessage(m) {
   }
 }
 
+function ready(m) {
+  const resumed = m.resumed === true;
+  sessionId = m.session_id;
+  resume = m.resume_token ? { sessionId: m.session_id, token: m.resume_token, since: 0 } : null;
+  const lost = [...captures.values()].reduce((n, c) => n + c.unsent, 0);
+  say(resumed ? `Resumed session ${m.session_id} after a lost connection: ${lost ? `${lost} chunks (20 ms each) were `
+    + 'lost' : 'nothing was lost'}.` : everOpened ? `Reconnected as a new session, ${m.session_id}: transcripts start `
+    + 'over.' : `Connected: session ${m.session_id}.`, 'open');
+  everOpened = true;
+  attempt = 0;
+  captures.forEach((c, source) => {
+    // Resumed: send again what the server lacks, from its next expected seq; new: what waited to be sent.
+    const next = resumed ? (m.next_seq && m.next_seq[source]) || 0 : 0;
+    c.unacked = c.unacked.filter((u) => u.seq >= next);
+    c.unacked.forEach((u) => ws.send(u.msg));
+    setState(source, c.unsent ? `sharing (${c.unsent} chunks lost while disconnected)` : 'sharing', 'ok');
+  });
+}
+
 function transcript(m) {
+  if (m.final) {
+    finals++;
+  }
   const box = $('.transcript', panel(m.source) || panel('mic'));
   const partial = $('.partial', box);
   if (!m.final) {
@@ -187,23 +254,24 @@ async function share(source) {
   const context = new AudioContext();
   await context.audioWorklet.addModule('/pcm-worklet.js');
   const node = new AudioWorkletNode(context, 'pcm-downsampler', { processorOptions: { chunkMs: 20 } });
-  const capture = { stream, context, node, peak: 0, unsent: 0, backlog: [] };
+  // unacked: the chunks the server has not acknowledged, sent again after a resume (or, before the first ready,
+  // sent then); older ones beyond the bound are lost, and said.
+  const capture = { stream, context, node, peak: 0, unsent: 0, seq: 0, unacked: [] };
   const level = $('.level', panel(source));
   node.port.onmessage = ({ data }) => {
     capture.peak = Math.max(capture.peak, data.level);
     panel(source).dataset.peak = capture.peak.toFixed(4);
     level.style.width = `${Math.min(100, Math.round(Math.sqrt(data.level) * 140))}%`;
-    const message = JSON.stringify({ type: 'audio', source, data: base64(data.pcm) });
-    if (ws && ws.readyState === WebSocket.OPEN && sessionId) {
-      ws.send(message);
-      return;
-    }
-    // Not connected (yet): hold the last two seconds, sent when the session is ready; older audio is lost, and said.
-    capture.backlog.push(message);
-    if (capture.backlog.length > BACKLOG_CHUNKS) {
-      capture.backlog.shift();
+    const seq = capture.seq++;
+    const message = JSON.stringify({ type: 'audio', source, seq, data: base64(data.pcm) });
+    capture.unacked.push({ seq, msg: message });
+    if (capture.unacked.length > UNACKED_CHUNKS) {
+      capture.unacked.shift();
       capture.unsent++;
       setState(source, `not connected: ${capture.unsent} chunks (20 ms each) lost`, 'error');
+    }
+    if (ws && ws.readyState === WebSocket.OPEN && sessionId) {
+      ws.send(message);
     }
   };
   context.createMediaStreamSource(stream).connect(node);
@@ -231,6 +299,7 @@ function unshare(source) {
 
 function stop() {
   wanted = false;
+  resume = null;
   SOURCES.forEach(unshare);
   if (ws && ws.readyState === WebSocket.OPEN) {
     ws.send(JSON.stringify({ type: 'stop' })); // the server sends the last finals, then stopped, then closes

@@ -146,6 +146,16 @@ final class ServeCommand implements Callable<Integer> {
       + " vosk-server's protocol (its clients connect to a root URL; vosk-server's own default is 2700)."})
   Integer voskPort;
 
+  @Option(names = "--resume-window-s", defaultValue = "30", paramLabel = "S",
+      description = {"How long a session whose connection was lost without stop waits to be resumed, its queues and "
+          + "recognizers going on; 0 turns resuming off (default: ${DEFAULT-VALUE})."})
+  long resumeWindowS;
+
+  @Option(names = "--node-name", paramLabel = "NAME", description = {"This server's name in a cluster: the first "
+      + "part of its session ids, so a balancer can route a resume (?resume=SESSION_ID) back to it (1-32 of a-z, 0-9,"
+      + " -; default: the host name)."})
+  String nodeName;
+
   @Option(names = "--max-session-s", defaultValue = "14400", paramLabel = "S",
       description = "Longest session; then the server stops it as if the client had sent stop (default: "
           + "${DEFAULT-VALUE}).")
@@ -200,6 +210,12 @@ final class ServeCommand implements Callable<Integer> {
     if (voskPort != null && (voskPort < 0 || voskPort > 65535 || (voskPort == port && port != 0))) {
       return fail("--vosk-port must be a port from 0 to 65535 other than --port");
     }
+    if (resumeWindowS < 0) {
+      return fail("--resume-window-s must be 0 or more");
+    }
+    if (nodeName != null && !nodeName.matches("[a-z0-9-]{1,32}")) {
+      return fail("--node-name must be 1-32 of a-z, 0-9 and -, got " + nodeName);
+    }
     if ((tlsCert == null) != (tlsKey == null)) {
       return fail("--tls-cert and --tls-key go together");
     }
@@ -222,6 +238,10 @@ final class ServeCommand implements Callable<Integer> {
       c.tlsCert = tlsCert;
       c.tlsKey = tlsKey;
       c.voskPort = voskPort == null ? -1 : voskPort;
+      c.resumeWindow = Duration.ofSeconds(resumeWindowS);
+      if (nodeName != null) {
+        c.nodeName = nodeName;
+      }
     });
     HarkMetrics metrics = new HarkMetrics();
     HarkServer server;

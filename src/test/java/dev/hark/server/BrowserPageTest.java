@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hark.asr.AsrEngines;
 import dev.hark.asr.AsrSettings;
 import dev.hark.asr.NoneEngine;
+import dev.hark.testing.CuttingRelay;
+import dev.hark.testing.Scrape;
 import dev.hark.testing.TestServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -92,6 +94,35 @@ class BrowserPageTest {
     }
   }
 
+  /**
+   * A connection cut mid-stream (a reset through a relay, as a failing link gives): the page resumes the same
+   * session, sends again what the server had not acknowledged, says nothing was lost, and the words keep coming.
+   */
+  @Test
+  void aCutConnectionIsResumedWithNothingLostAndSaysSo() throws Exception {
+    try (TestServer server = TestServer.vosk(); CuttingRelay relay = new CuttingRelay(server.port())) {
+      JsonNode page = drive(relay.port(), "/", "resume.png", "expect-resume", "young man", line -> {
+        if (line.equals("PHASE connected")) {
+          Thread.ofPlatform().daemon().start(() -> {
+            try {
+              Thread.sleep(1500); // some audio and acks first
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            relay.cut();
+          });
+        }
+      });
+      assertThat(page.path("ok").asBoolean()).as(page.toString()).isTrue();
+      assertThat(relay.cuts()).isPositive();
+      assertThat(page.path("connection").asText()).startsWith("Resumed session").contains("nothing was lost");
+      assertThat(page.path("consoleErrors")).as(page.toString()).isEmpty();
+      Scrape m = server.scrape();
+      assertThat(m.count("sessions_resumes_total", "outcome", "resumed")).isPositive();
+      assertThat(m.count("audio_frames_dropped_total", "reason", "disconnected")).isZero();
+    }
+  }
+
   @Test
   void aTokenInThePagesAddressOpensAServerThatWantsOne() throws Exception {
     Path tokens = Files.createTempFile("hark-tokens", "");
@@ -120,7 +151,12 @@ class BrowserPageTest {
   /** Runs the driver on {@code path}; {@code onLine} sees each line it prints before the last (its JSON result). */
   private static JsonNode drive(TestServer server, String path, String screenshot, String mode, String arg,
       Consumer<String> onLine) throws Exception {
-    Process p = new ProcessBuilder("node", "page-test.mjs", "http://127.0.0.1:" + server.port() + path,
+    return drive(server.port(), path, screenshot, mode, arg, onLine);
+  }
+
+  private static JsonNode drive(int port, String path, String screenshot, String mode, String arg,
+      Consumer<String> onLine) throws Exception {
+    Process p = new ProcessBuilder("node", "page-test.mjs", "http://127.0.0.1:" + port + path,
         SPEECH.toAbsolutePath().toString(), OUT.resolve(screenshot).toAbsolutePath().toString(), mode, arg)
         .directory(DRIVER.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String last = "";
