@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MessageDecoderTest {
@@ -41,6 +42,24 @@ class MessageDecoderTest {
     assertThat(decode(
         "{\"type\":\"start\",\"sample_rate\":8000,\"sources\":[\"mic\",\"system\"],\"overflow\":\"block\"}"))
         .isEqualTo(new ClientMessage.Start(8000, List.of("mic", "system"), OverflowPolicy.BLOCK));
+  }
+
+  @Test
+  void resumeAndFlush() {
+    assertThat(decode("{\"type\":\"start\",\"resume\":{\"session_id\":\"n1.abc\",\"token\":\"t-_0\",\"finals\":3}}"))
+        .isEqualTo(new ClientMessage.Start(null, null, null, Map.of(),
+            new ClientMessage.Resume("n1.abc", "t-_0", 3)));
+    assertThat(decode("{\"type\":\"start\",\"resume\":{\"session_id\":\"n1.abc\",\"token\":\"t\"}}"))
+        .isInstanceOfSatisfying(ClientMessage.Start.class, s -> assertThat(s.resume().finals()).isEqualTo(-1));
+    for (String bad : List.of("\"resume\":\"x\"", "\"resume\":{}", "\"resume\":{\"session_id\":\"a\"}",
+        "\"resume\":{\"session_id\":\"a b\",\"token\":\"t\"}", "\"resume\":{\"session_id\":\"a\",\"token\":7}",
+        "\"resume\":{\"session_id\":\"" + "x".repeat(200) + "\",\"token\":\"t\"}")) {
+      assertThat(decode("{\"type\":\"start\"," + bad + "}")).as(bad).isInstanceOfSatisfying(ProtocolError.class,
+          e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_MESSAGE));
+    }
+    assertThat(decode("{\"type\":\"flush\"}")).isEqualTo(new ClientMessage.Flush(null));
+    assertThat(decode("{\"type\":\"flush\",\"source\":\"system\"}")).isEqualTo(new ClientMessage.Flush("system"));
+    assertThat(decode("{\"type\":\"flush\",\"source\":\"no spaces\"}")).isInstanceOf(ProtocolError.class);
   }
 
   @Test

@@ -10,12 +10,32 @@ import dev.hark.testing.SharedServer;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class HappyPathTest {
   @RegisterExtension
   static final SharedServer server = new SharedServer(() -> TestServer.start(new NoneEngine(0)));
+
+  /** flush asks each source's recognizer for its final now; flushed follows, per source, once it is out. */
+  @Test
+  void flushIsAnsweredWithFlushedPerSourceAndBadFlushesAreTypedErrors() {
+    try (WsClient c = server.connect()) {
+      c.send("{\"type\":\"start\",\"sources\":[\"mic\",\"system\"]}").awaitType("ready");
+      c.send(WsClient.audioJson("mic", Pcm.chunk(0), 0));
+      c.send(WsClient.audioJson("system", Pcm.chunk(0), 0));
+      c.send("{\"type\":\"flush\"}");
+      JsonNode first = c.awaitType("flushed");
+      JsonNode second = c.awaitType("flushed");
+      assertThat(List.of(first.path("source").asText(), second.path("source").asText()))
+          .containsExactlyInAnyOrder("mic", "system");
+      c.send("{\"type\":\"flush\",\"source\":\"mic\"}");
+      assertThat(c.awaitType("flushed").path("source").asText()).isEqualTo("mic");
+      c.send("{\"type\":\"flush\",\"source\":\"nobody\"}").awaitError("unknown_source");
+      c.send("{\"type\":\"stop\"}").awaitType("stopped");
+    }
+  }
 
   @Test
   void startAudioStopGivesReadyStatsAndNormalClose() {
