@@ -8,6 +8,16 @@ import { chromium } from 'playwright-core';
 const [url, wav, screenshot, mode, arg] = process.argv.slice(2);
 const timeoutMs = Number(process.env.HARK_BROWSER_TIMEOUT_MS || 90000);
 
+/** Waits until every word of `arg` is in a final transcript of the panel `sel` (finals carry words with times). */
+async function waitForWords(page, sel, arg) {
+  const words = arg.toLowerCase().split(/\s+/);
+  await page.waitForFunction(([panel, ws]) => {
+    const text = [...document.querySelectorAll(`${panel} .transcript .final`)].map((d) => d.innerText).join(' ')
+      .toLowerCase();
+    return ws.every((w) => text.includes(w));
+  }, [sel, words], { timeout: timeoutMs, polling: 250 });
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.HARK_CHROMIUM || '/usr/bin/chromium',
   // The background-networking flags keep Chromium from dialling Google on a machine with no network.
@@ -27,37 +37,22 @@ try {
   const mic = '.source[data-source="mic"]';
   try {
     if (mode === 'expect-words') {
-      const words = arg.toLowerCase().split(/\s+/);
-      // In a final transcript: those carry the words with their times.
-      await page.waitForFunction(([sel, ws]) => {
-        const text = [...document.querySelectorAll(`${sel} .transcript .final`)].map((d) => d.innerText).join(' ')
-          .toLowerCase();
-        return ws.every((w) => text.includes(w));
-      }, [mic, words], { timeout: timeoutMs, polling: 250 });
+      await waitForWords(page, mic, arg);
     } else if (mode === 'expect-audio') {
       // Connected, and the meter has moved: audio is flowing to the server.
       await page.waitForFunction((sel) => document.querySelector('#connection').textContent.startsWith('Connected')
         && Number(document.querySelector(sel).dataset.peak || 0) > 0.01, mic, { timeout: timeoutMs, polling: 250 });
-    } else if (mode === 'expect-reconnect') {
-      // The test restarts the server when told we are connected; the page must come back as a new session.
+    } else if (mode === 'expect-reconnect' || mode === 'expect-resume') {
+      // The test restarts the server (or cuts the connection) when told we are connected; the page must come back
+      // as a new session (or resume the same one, then go on with the words).
       await page.waitForFunction(() => document.querySelector('#connection').textContent.startsWith('Connected'),
         null, { timeout: timeoutMs });
       console.log('PHASE connected');
-      await page.waitForFunction(() => document.querySelector('#connection').textContent.startsWith('Reconnected'),
-        null, { timeout: timeoutMs, polling: 100 });
-    } else if (mode === 'expect-resume') {
-      // The test cuts the connection when told we are connected; the page must resume the same session.
-      await page.waitForFunction(() => document.querySelector('#connection').textContent.startsWith('Connected'),
-        null, { timeout: timeoutMs });
-      console.log('PHASE connected');
-      await page.waitForFunction(() => document.querySelector('#connection').textContent.startsWith('Resumed'),
-        null, { timeout: timeoutMs, polling: 100 });
-      const words = arg.toLowerCase().split(/\s+/);
-      await page.waitForFunction(([sel, ws]) => {
-        const text = [...document.querySelectorAll(`${sel} .transcript .final`)].map((d) => d.innerText).join(' ')
-          .toLowerCase();
-        return ws.every((w) => text.includes(w));
-      }, [mic, words], { timeout: timeoutMs, polling: 250 });
+      await page.waitForFunction((start) => document.querySelector('#connection').textContent.startsWith(start),
+        mode === 'expect-resume' ? 'Resumed' : 'Reconnected', { timeout: timeoutMs, polling: 100 });
+      if (mode === 'expect-resume') {
+        await waitForWords(page, mic, arg);
+      }
     } else {
       await page.waitForSelector(`${mic} .state.${arg}`, { timeout: timeoutMs });
     }

@@ -267,26 +267,25 @@ final class DeepgramDialect extends Dialect {
       }
     }
     if (startedSpeaking && options.vadEvents()) {
-      wire.sendText(JsonFields.write(g -> {
-        g.writeStartObject();
-        g.writeStringField("type", "SpeechStarted");
-        channelIndex(g, "channel", c);
-        g.writeNumberField("timestamp", t.startMs() / 1000.0);
-        g.writeEndObject();
-      }));
+      wire.sendText(event("SpeechStarted", c, "timestamp", t.startMs()));
     }
     if (t.isFinal() || options.interimResults()) {
       wire.sendText(results(c, t, t.isFinal() && !fromFinalize, fromFinalize));
     }
     if (t.isFinal() && options.utteranceEnd() && !fromFinalize) {
-      wire.sendText(JsonFields.write(g -> {
-        g.writeStartObject();
-        g.writeStringField("type", "UtteranceEnd");
-        channelIndex(g, "channel", c);
-        g.writeNumberField("last_word_end", t.endMs() / 1000.0);
-        g.writeEndObject();
-      }));
+      wire.sendText(event("UtteranceEnd", c, "last_word_end", t.endMs()));
     }
+  }
+
+  /** {@code SpeechStarted} or {@code UtteranceEnd} of channel {@code c}, with one time in seconds. */
+  private String event(String type, int c, String timeField, long ms) {
+    return JsonFields.write(g -> {
+      g.writeStartObject();
+      g.writeStringField("type", type);
+      channelIndex(g, "channel", c);
+      g.writeNumberField(timeField, ms / 1000.0);
+      g.writeEndObject();
+    });
   }
 
   private void channelIndex(JsonGenerator g, String field, int c) throws IOException {
