@@ -2,6 +2,8 @@ package dev.hark.ingest;
 
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.DropReason;
+import dev.hark.protocol.ErrorCode;
+import dev.hark.protocol.ProtocolError;
 import dev.hark.protocol.SourceStats;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -49,6 +51,30 @@ final class SessionSources {
 
   Set<String> names() {
     return byName.keySet();
+  }
+
+  /** Each source's next expected {@code seq}, for a resumed {@code ready}. */
+  Map<String, Long> nextSeqs() {
+    Map<String, Long> next = new LinkedHashMap<>();
+    for (SourceState src : byName.values()) {
+      next.put(src.name(), src.nextSeq());
+    }
+    return next;
+  }
+
+  /** Flushes source {@code name}, or every source when null; the error to tell when there is no such source. */
+  ProtocolError flush(String name) {
+    if (name == null) {
+      byName.values().forEach(SourceState::flush);
+      return null;
+    }
+    SourceState src = byName.get(name);
+    if (src == null) {
+      return new ProtocolError(ErrorCode.UNKNOWN_SOURCE, "flush names source \"" + name + "\", which has sent no "
+          + "audio");
+    }
+    src.flush();
+    return null;
   }
 
   /**

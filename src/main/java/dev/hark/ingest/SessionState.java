@@ -11,7 +11,6 @@ import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.SourceStats;
 import dev.hark.recording.Recording;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -112,14 +111,10 @@ public final class SessionState {
   }
 
   private void flush(String name) {
-    if (stopping()) {
-      reject(ErrorCode.BAD_STATE, "flush after stop is ignored: stop flushes every source", name);
-    } else if (name == null) {
-      sources.all().forEach(SourceState::flush);
-    } else if (sources.get(name) == null) {
-      reject(ErrorCode.UNKNOWN_SOURCE, "flush names source \"" + name + "\", which has sent no audio", name);
-    } else {
-      sources.get(name).flush();
+    ProtocolError e = stopping() ? new ProtocolError(ErrorCode.BAD_STATE, "flush after stop is ignored: stop "
+        + "flushes every source") : sources.flush(name);
+    if (e != null) {
+      reject(e, name);
     }
   }
 
@@ -156,14 +151,8 @@ public final class SessionState {
   }
 
   private ServerMessage.Ready ready(boolean resumed) {
-    Map<String, Long> next = new LinkedHashMap<>();
-    if (resumed) {
-      for (SourceState src : sources.all()) {
-        next.put(src.name(), src.nextSeq());
-      }
-    }
     return new ServerMessage.Ready(id, sampleRate, settings.queueMax(), policy, sources.names().stream().toList(),
-        settings.maxSources(), maxMessagesPerSecond, resumeToken, resumed, next);
+        settings.maxSources(), maxMessagesPerSecond, resumeToken, resumed, resumed ? sources.nextSeqs() : Map.of());
   }
 
   /** The token that resumes this session from now on (a fresh one after each resume); null turns resuming off. */

@@ -1,21 +1,15 @@
 package dev.hark.server;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.hark.ingest.IngestSettings;
 import dev.hark.ingest.SessionState;
 import dev.hark.protocol.ClientMessage;
 import dev.hark.protocol.ErrorCode;
 import dev.hark.protocol.MessageDecoder;
-import dev.hark.protocol.MessageEncoder;
 import dev.hark.protocol.ProtocolError;
 import dev.hark.protocol.ServerMessage;
-import dev.hark.protocol.SourceStats;
-import dev.hark.protocol.Word;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +24,6 @@ import java.util.Map;
  */
 final class DeepgramDialect extends Dialect {
   static final String PATH = "/v1/listen";
-  private static final String MODEL = "vosk-model-small-en-us";
 
   /** What the upgrade's query asked for, checked by {@link #problem} before the upgrade. */
   record Options(int sampleRate, int channels, boolean multichannel, boolean interimResults, boolean vadEvents,
@@ -51,10 +44,8 @@ final class DeepgramDialect extends Dialect {
   }
 
   private final Options options;
-  private final byte[] carry;
-  // The event loop's.
-  private int carried;
-  private String requestId = "";
+  private final InterleavedPcm pcm;
+  private final DeepgramEvents events;
   // Per source, guarded by this: results arrive from decoding threads.
   private final boolean[] finalizing;
   private final boolean[] finalSinceFinalize;
@@ -63,7 +54,8 @@ final class DeepgramDialect extends Dialect {
   DeepgramDialect(Channel channel, NettySessionChannel wire, Options options) {
     super(channel, wire);
     this.options = options;
-    this.carry = new byte[2 * options.channels()];
+    this.pcm = new InterleavedPcm(options.channels(), options.multichannel());
+    this.events = new DeepgramEvents(options);
     this.finalizing = new boolean[options.sources()];
     this.finalSinceFinalize = new boolean[options.sources()];
     this.speaking = new boolean[options.sources()];
@@ -78,7 +70,7 @@ final class DeepgramDialect extends Dialect {
     };
   }
 
-  private static int channelOf(String source) {
+  static int channelOf(String source) {
     return switch (source) {
       case "mic" -> 0;
       case "system" -> 1;
@@ -125,7 +117,7 @@ final class DeepgramDialect extends Dialect {
 
   @Override
   void opened(SessionState session) {
-    requestId = session.id();
+    events.requestId(session.id());
     List<String> names = new ArrayList<>();
     for (int c = 0; c < options.sources(); c++) {
       names.add(sourceName(c));
@@ -172,53 +164,14 @@ final class DeepgramDialect extends Dialect {
     return false;
   }
 
-  /** Splits or mixes the interleaved channels, keeping a partial sample frame for the next message. */
+  /** Splits (multichannel) or mixes the interleaved channels into chunks of the sources. */
   private void audio(SessionState session, ByteBuf content) {
-    int frame = carry.length;
-    int total = carried + content.readableBytes();
-    byte[] bytes = new byte[total];
-    System.arraycopy(carry, 0, bytes, 0, carried);
-    content.getBytes(content.readerIndex(), bytes, carried, content.readableBytes());
-    int whole = total - total % frame;
-    carried = total - whole;
-    System.arraycopy(bytes, whole, carry, 0, carried);
-    int n = options.channels();
-    int samples = whole / frame;
-    if (samples == 0) {
-      return;
-    }
-    if (n == 1) {
-      session.handle(new ClientMessage.Audio(sourceName(0), whole == total ? bytes : copy(bytes, whole), -1));
-      return;
-    }
-    if (options.multichannel()) {
-      for (int c = 0; c < n; c++) {
-        byte[] pcm = new byte[samples * 2];
-        for (int i = 0; i < samples; i++) {
-          pcm[2 * i] = bytes[i * frame + 2 * c];
-          pcm[2 * i + 1] = bytes[i * frame + 2 * c + 1];
-        }
-        session.handle(new ClientMessage.Audio(sourceName(c), pcm, -1));
+    byte[][] chunks = pcm.take(content);
+    for (int c = 0; c < chunks.length; c++) {
+      if (chunks[c] != null) {
+        session.handle(new ClientMessage.Audio(sourceName(c), chunks[c], -1));
       }
-      return;
     }
-    byte[] mono = new byte[samples * 2];
-    for (int i = 0; i < samples; i++) {
-      int sum = 0;
-      for (int c = 0; c < n; c++) {
-        sum += (short) ((bytes[i * frame + 2 * c] & 0xff) | (bytes[i * frame + 2 * c + 1] << 8));
-      }
-      int avg = sum / n;
-      mono[2 * i] = (byte) avg;
-      mono[2 * i + 1] = (byte) (avg >> 8);
-    }
-    session.handle(new ClientMessage.Audio(sourceName(0), mono, -1));
-  }
-
-  private static byte[] copy(byte[] b, int length) {
-    byte[] out = new byte[length];
-    System.arraycopy(b, 0, out, 0, length);
-    return out;
   }
 
   @Override
@@ -233,21 +186,15 @@ final class DeepgramDialect extends Dialect {
           finalizing[c] = false;
         }
         if (empty) { // Deepgram answers every Finalize with a final result, even one with nothing in it
-          wire.sendText(results(c, new ServerMessage.Transcript(f.source(), "", true, 0, 0, List.of()), false,
+          wire.sendText(events.results(c, new ServerMessage.Transcript(f.source(), "", true, 0, 0, List.of()), false,
               true));
         }
       }
-      case ServerMessage.Stopped s -> wire.sendText(metadata(s));
-      case ServerMessage.Status s -> wire.sendText(warning("hark." + s.state().wire(), s.source(), message));
-      case ServerMessage.SeqGap g -> wire.sendText(warning("hark.gap", g.source(), message));
-      case ServerMessage.Closing c -> wire.sendText(warning("hark.closing", null, message));
-      case ServerMessage.ErrorMessage e -> wire.sendText(JsonFields.write(g -> {
-        g.writeStartObject();
-        g.writeStringField("type", "Error");
-        g.writeStringField("code", e.code().wire());
-        g.writeStringField("description", e.message());
-        g.writeEndObject();
-      }));
+      case ServerMessage.Stopped s -> wire.sendText(events.metadata(s));
+      case ServerMessage.Status s -> wire.sendText(events.warning("hark." + s.state().wire(), s.source(), message));
+      case ServerMessage.SeqGap g -> wire.sendText(events.warning("hark.gap", g.source(), message));
+      case ServerMessage.Closing c -> wire.sendText(events.warning("hark.closing", null, message));
+      case ServerMessage.ErrorMessage e -> wire.sendText(events.error(e));
       case ServerMessage.Ready r -> { } // Deepgram's session starts with the upgrade
       case ServerMessage.Pong p -> { }
       case ServerMessage.Ack a -> { } // Deepgram's clients do not resume
@@ -267,111 +214,13 @@ final class DeepgramDialect extends Dialect {
       }
     }
     if (startedSpeaking && options.vadEvents()) {
-      wire.sendText(event("SpeechStarted", c, "timestamp", t.startMs()));
+      wire.sendText(events.timed("SpeechStarted", c, "timestamp", t.startMs()));
     }
     if (t.isFinal() || options.interimResults()) {
-      wire.sendText(results(c, t, t.isFinal() && !fromFinalize, fromFinalize));
+      wire.sendText(events.results(c, t, t.isFinal() && !fromFinalize, fromFinalize));
     }
     if (t.isFinal() && options.utteranceEnd() && !fromFinalize) {
-      wire.sendText(event("UtteranceEnd", c, "last_word_end", t.endMs()));
+      wire.sendText(events.timed("UtteranceEnd", c, "last_word_end", t.endMs()));
     }
-  }
-
-  /** {@code SpeechStarted} or {@code UtteranceEnd} of channel {@code c}, with one time in seconds. */
-  private String event(String type, int c, String timeField, long ms) {
-    return JsonFields.write(g -> {
-      g.writeStartObject();
-      g.writeStringField("type", type);
-      channelIndex(g, "channel", c);
-      g.writeNumberField(timeField, ms / 1000.0);
-      g.writeEndObject();
-    });
-  }
-
-  private void channelIndex(JsonGenerator g, String field, int c) throws IOException {
-    g.writeArrayFieldStart(field);
-    g.writeNumber(c);
-    g.writeNumber(options.sources());
-    g.writeEndArray();
-  }
-
-  /** A {@code Results} message; a Hark final is also an end of speech (Vosk finalizes at a pause). */
-  private String results(int c, ServerMessage.Transcript t, boolean speechFinal, boolean fromFinalize) {
-    return JsonFields.write(g -> {
-      g.writeStartObject();
-      g.writeStringField("type", "Results");
-      channelIndex(g, "channel_index", c);
-      g.writeNumberField("duration", (t.endMs() - t.startMs()) / 1000.0);
-      g.writeNumberField("start", t.startMs() / 1000.0);
-      g.writeBooleanField("is_final", t.isFinal());
-      g.writeBooleanField("speech_final", speechFinal);
-      g.writeBooleanField("from_finalize", fromFinalize);
-      g.writeObjectFieldStart("channel");
-      g.writeArrayFieldStart("alternatives");
-      g.writeStartObject();
-      g.writeStringField("transcript", t.text());
-      double confidence = t.words().stream().mapToDouble(Word::confidence).average().orElse(t.text().isEmpty() ? 0
-          : 1);
-      g.writeNumberField("confidence", Math.round(confidence * 1000) / 1000.0);
-      g.writeArrayFieldStart("words");
-      for (Word w : t.words()) {
-        g.writeStartObject();
-        g.writeStringField("word", w.word());
-        g.writeNumberField("start", w.startMs() / 1000.0);
-        g.writeNumberField("end", w.endMs() / 1000.0);
-        g.writeNumberField("confidence", Math.round(w.confidence() * 1000) / 1000.0);
-        g.writeStringField("punctuated_word", w.word());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-      g.writeEndArray();
-      g.writeEndObject();
-      g.writeObjectFieldStart("metadata");
-      g.writeStringField("request_id", requestId);
-      g.writeObjectFieldStart("model_info");
-      g.writeStringField("name", MODEL);
-      g.writeStringField("version", "0.3.45");
-      g.writeStringField("arch", "kaldi");
-      g.writeEndObject();
-      g.writeStringField("model_uuid", MODEL);
-      g.writeEndObject();
-      g.writeEndObject();
-    });
-  }
-
-  private String metadata(ServerMessage.Stopped s) {
-    long audioMs = s.sources().stream().mapToLong(SourceStats::audioMs).max().orElse(0);
-    return JsonFields.write(g -> {
-      g.writeStartObject();
-      g.writeStringField("type", "Metadata");
-      g.writeStringField("transaction_key", "deprecated");
-      g.writeStringField("request_id", requestId);
-      g.writeStringField("sha256", "");
-      g.writeStringField("created", Instant.now().toString());
-      g.writeNumberField("duration", audioMs / 1000.0);
-      g.writeNumberField("channels", options.channels());
-      // Not Deepgram's: what Hark counted, so that a client can see what it lost.
-      g.writeFieldName("hark");
-      g.writeRawValue(MessageEncoder.toJson(s));
-      g.writeEndObject();
-    });
-  }
-
-  /** A Hark status, which Deepgram has no word for: a {@code Warning} with Hark's code and the status itself. */
-  private String warning(String code, String source, ServerMessage hark) {
-    return JsonFields.write(g -> {
-      g.writeStartObject();
-      g.writeStringField("type", "Warning");
-      g.writeStringField("code", code);
-      g.writeStringField("description", code.substring("hark.".length()).replace('_', ' ')
-          + (source == null ? "" : " on " + source));
-      if (source != null) {
-        channelIndex(g, "channel_index", channelOf(source));
-      }
-      g.writeFieldName("hark");
-      g.writeRawValue(MessageEncoder.toJson(hark));
-      g.writeEndObject();
-    });
   }
 }

@@ -1,15 +1,12 @@
 package dev.hark.server;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.hark.ingest.SessionState;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.ClientMessage;
 import dev.hark.protocol.ErrorCode;
-import dev.hark.protocol.MessageEncoder;
 import dev.hark.protocol.ServerMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -41,7 +38,6 @@ final class OpenAiDialect extends Dialect {
   private String sessionId = "";
   private String model = DEFAULT_MODEL;
   private boolean serverVad = true;
-  private long events;
   private long items;
   private String speechItem;
   private String lastItem;
@@ -50,19 +46,22 @@ final class OpenAiDialect extends Dialect {
   private long bytesSinceCommit;
 
   private final HarkMetrics metrics;
+  private final OpenAiEvents out;
 
   OpenAiDialect(Channel channel, NettySessionChannel wire, HarkMetrics metrics) {
     super(channel, wire);
     this.metrics = metrics;
+    this.out = new OpenAiEvents(wire);
   }
 
   @Override
   void opened(SessionState session) {
+    out.sessionId(session.id());
     synchronized (this) {
       sessionId = session.id();
     }
     session.handle(new ClientMessage.Start(SAMPLE_RATE, List.of(SOURCE), null, Map.of()));
-    event("session.created", g -> session(g, false));
+    out.event("session.created", g -> out.session(g, false, model, serverVad));
   }
 
   @Override
@@ -163,7 +162,13 @@ final class OpenAiDialect extends Dialect {
         model = JsonFields.string(event, modelAt);
       }
     }
-    event(beta ? "transcription_session.updated" : "session.updated", g -> session(g, beta));
+    String m;
+    boolean vad;
+    synchronized (this) {
+      m = model;
+      vad = serverVad;
+    }
+    out.event(beta ? "transcription_session.updated" : "session.updated", g -> out.session(g, beta, m, vad));
   }
 
   @Override
@@ -171,7 +176,7 @@ final class OpenAiDialect extends Dialect {
     switch (message) {
       case ServerMessage.Transcript t -> transcript(t);
       case ServerMessage.Flushed f -> flushed();
-      case ServerMessage.ErrorMessage e -> error("invalid_request_error", e.code().wire(), e.message(), null, null,
+      case ServerMessage.ErrorMessage e -> out.error("invalid_request_error", e.code().wire(), e.message(), null, null,
           null);
       case ServerMessage.Status s -> overload(s.state().wire(), message);
       case ServerMessage.SeqGap g -> overload("gap", message);
@@ -197,7 +202,7 @@ final class OpenAiDialect extends Dialect {
     if (speechItem == null) {
       speechItem = newItem();
       String item = speechItem;
-      event("input_audio_buffer.speech_started", g -> {
+      out.event("input_audio_buffer.speech_started", g -> {
         g.writeNumberField("audio_start_ms", t.startMs());
         g.writeStringField("item_id", item);
       });
@@ -206,14 +211,14 @@ final class OpenAiDialect extends Dialect {
     if (t.text().startsWith(deltaSent) && t.text().length() > deltaSent.length()) {
       String delta = t.text().substring(deltaSent.length());
       deltaSent = t.text();
-      event("conversation.item.input_audio_transcription.delta", g -> {
+      out.event("conversation.item.input_audio_transcription.delta", g -> {
         g.writeStringField("item_id", item);
         g.writeNumberField("content_index", 0);
         g.writeStringField("delta", delta);
       });
     }
     if (t.isFinal()) {
-      event("input_audio_buffer.speech_stopped", g -> {
+      out.event("input_audio_buffer.speech_stopped", g -> {
         g.writeNumberField("audio_end_ms", t.endMs());
         g.writeStringField("item_id", item);
       });
@@ -231,7 +236,7 @@ final class OpenAiDialect extends Dialect {
       uncommitted.clear();
       speechItem = null;
       deltaSent = "";
-      event("input_audio_buffer.cleared", g -> { });
+      out.event("input_audio_buffer.cleared", g -> { });
     } else if (done == FlushFor.COMMIT && (!serverVad || !finalSinceCommit)) {
       String text = String.join(" ", uncommitted);
       uncommitted.clear();
@@ -247,11 +252,11 @@ final class OpenAiDialect extends Dialect {
   private void complete(String item, String text, double seconds) {
     String previous = lastItem;
     lastItem = item;
-    event("input_audio_buffer.committed", g -> {
+    out.event("input_audio_buffer.committed", g -> {
       g.writeStringField("previous_item_id", previous);
       g.writeStringField("item_id", item);
     });
-    event("conversation.item.input_audio_transcription.completed", g -> {
+    out.event("conversation.item.input_audio_transcription.completed", g -> {
       g.writeStringField("item_id", item);
       g.writeNumberField("content_index", 0);
       g.writeStringField("transcript", text);
@@ -268,90 +273,13 @@ final class OpenAiDialect extends Dialect {
 
   /** Audio dropped, a source shed, the session ending: OpenAI has no word for these but its error event. */
   private void overload(String code, ServerMessage hark) {
-    error("server_error", "hark." + code, "Hark: " + code.replace('_', ' ') + " (see the hark field)", null, null,
+    out.error("server_error", "hark." + code, "Hark: " + code.replace('_', ' ') + " (see the hark field)", null, null,
         hark);
   }
 
   /** A client event Hark cannot take: counted under Hark's code, told in OpenAI's error shape with its code. */
   private void reject(ErrorCode counted, String code, String message, String param, String eventId) {
     metrics.protocolError(counted);
-    error("invalid_request_error", code, message, param, eventId, null);
-  }
-
-  private void error(String type, String code, String message, String param, String eventId, ServerMessage hark) {
-    event("error", g -> {
-      g.writeObjectFieldStart("error");
-      g.writeStringField("type", type);
-      g.writeStringField("code", code);
-      g.writeStringField("message", message);
-      g.writeStringField("param", param);
-      g.writeStringField("event_id", eventId);
-      g.writeEndObject();
-      if (hark != null) {
-        g.writeFieldName("hark");
-        g.writeRawValue(MessageEncoder.toJson(hark));
-      }
-    });
-  }
-
-  /** Sends a server event of {@code type} with a fresh {@code event_id} and the fields {@code body} writes. */
-  private synchronized void event(String type, JsonFields.Writer body) {
-    String id = "event_" + sessionId + "_" + ++events;
-    wire.sendText(JsonFields.write(g -> {
-      g.writeStartObject();
-      g.writeStringField("type", type);
-      g.writeStringField("event_id", id);
-      body.write(g);
-      g.writeEndObject();
-    }));
-  }
-
-  /** The session as {@code session.created} and {@code session.updated} describe it (beta: its older shape). */
-  private void session(JsonGenerator g, boolean beta) throws IOException {
-    g.writeObjectFieldStart("session");
-    g.writeStringField("id", "sess_" + sessionId);
-    g.writeStringField("object", "realtime.transcription_session");
-    if (beta) {
-      g.writeStringField("input_audio_format", "pcm16");
-      g.writeObjectFieldStart("input_audio_transcription");
-      transcription(g);
-      g.writeEndObject();
-      turnDetection(g);
-    } else {
-      g.writeStringField("type", "transcription");
-      g.writeObjectFieldStart("audio");
-      g.writeObjectFieldStart("input");
-      g.writeObjectFieldStart("format");
-      g.writeStringField("type", "audio/pcm");
-      g.writeNumberField("rate", SAMPLE_RATE);
-      g.writeEndObject();
-      g.writeObjectFieldStart("transcription");
-      transcription(g);
-      g.writeEndObject();
-      turnDetection(g);
-      g.writeEndObject();
-      g.writeEndObject();
-    }
-    g.writeEndObject();
-  }
-
-  private synchronized void transcription(JsonGenerator g) throws IOException {
-    g.writeStringField("model", model);
-    g.writeStringField("language", "en");
-  }
-
-  private synchronized void turnDetection(JsonGenerator g) throws IOException {
-    if (!serverVad) {
-      g.writeNullField("turn_detection");
-      return;
-    }
-    // Hark ends a turn where its recognizer finds a pause; the fields are OpenAI's defaults, for clients that read
-    // them.
-    g.writeObjectFieldStart("turn_detection");
-    g.writeStringField("type", "server_vad");
-    g.writeNumberField("threshold", 0.5);
-    g.writeNumberField("prefix_padding_ms", 300);
-    g.writeNumberField("silence_duration_ms", 500);
-    g.writeEndObject();
+    out.error("invalid_request_error", code, message, param, eventId, null);
   }
 }

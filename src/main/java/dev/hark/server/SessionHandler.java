@@ -19,7 +19,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleState;
@@ -30,8 +29,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,17 +48,16 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private static final AttributeKey<SessionState> SESSION = AttributeKey.valueOf("hark.session");
   /** The longest text frame read while over the rate, to see whether it is {@code stop}. */
   private static final int MAX_STOP_BYTES = 64;
-  private static final String PONG_FRAME = "pong_frame";
 
   private final ConcurrencyController controller;
   private final HarkMetrics metrics;
-  private final Recognition recognition;
   private final ServerConfig config;
   private final int maxMessageBytes;
   private final ChannelGroup open;
   private final ThrottledLog clientFaults;
   private final ConnectionFaults faults;
   private final ResumableSessions resumables;
+  private final Shared shared;
   private SessionState session;
   private NettySessionChannel wire;
   /** Non-null for a session that can outlive this connection; its home is the session's thread. */
@@ -74,11 +70,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private final boolean voskEverywhere;
   /** Non-null when the client speaks another server's protocol (by its upgrade path, or on --vosk-port). */
   private Dialect dialect;
-  private MessageRate rate;
-  private boolean flooded;
+  private ConnectionRate rate;
   private Future<?> maxDuration;
 
   SessionHandler(Shared shared, boolean voskEverywhere) {
+    this.shared = shared;
     this.voskEverywhere = voskEverywhere;
     this.open = shared.open();
     this.clientFaults = shared.clientFaults();
@@ -86,7 +82,6 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     this.resumables = shared.resumables();
     this.controller = shared.controller();
     this.metrics = shared.metrics();
-    this.recognition = shared.recognition();
     this.config = shared.config();
     this.maxMessageBytes = config.maxMessageBytes();
   }
@@ -114,33 +109,16 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       if (ctx.pipeline().get(RequestDeadline.class) != null) {
         ctx.pipeline().remove(RequestDeadline.class); // from here on, the WebSocket's own timeouts apply
       }
-      wire = new NettySessionChannel(ctx.channel(), metrics);
-      if (RequestTarget.parse(handshake.requestUri()) instanceof RequestTarget.Parsed t) {
-        dialect = Dialect.of(t, voskEverywhere, ctx.channel(), wire, controller.settings(), metrics);
-        accessToken = Admission.token(handshake.requestHeaders(), t);
-      }
-      String id = config.nodeName() + "." + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
-      if (dialect == null && resumables.enabled()) {
-        resumable = new ResumableChannel(wire, ctx.channel().eventLoop(), metrics, () -> resumables.endById(id));
-      }
-      session = new SessionState(id, dialect != null ? dialect : resumable != null ? resumable : wire, controller,
-          recognition, config.recordDir(), config.maxMessagesPerSecond());
-      rate = new MessageRate(config.maxMessagesPerSecond(), controller.now());
+      SessionOpening o = SessionOpening.open(ctx, handshake, shared, voskEverywhere);
+      wire = o.wire();
+      dialect = o.dialect();
+      resumable = o.resumable();
+      accessToken = o.accessToken();
+      maxDuration = o.maxDuration();
+      session = o.session();
+      rate = new ConnectionRate(config.maxMessagesPerSecond(), controller.now(), metrics, clientFaults);
       ctx.channel().attr(SESSION).set(session);
       open.add(ctx.channel());
-      SessionState s = session;
-      maxDuration = ctx.executor().schedule(() -> {
-        if (!s.isEnding()) {
-          metrics.connectionClosed("max_duration");
-          s.endByServer("max_duration", config.drainTimeout().toNanos());
-        }
-      }, config.maxSessionDuration().toNanos(), TimeUnit.NANOSECONDS);
-      if (dialect != null) {
-        dialect.opened(session);
-      }
-      if (resumable != null) {
-        resumables.register(session, resumable, accessToken, maxDuration);
-      }
     }
     super.userEventTriggered(ctx, evt);
   }
@@ -163,13 +141,13 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      if (session == null || flooded) {
+      if (session == null || rate.flooded()) {
         return; // before the handshake, or after a flood while the close goes out
       }
       switch (msg) {
         case TextWebSocketFrame text -> data(ctx, text.content(), true);
         case BinaryWebSocketFrame binary -> data(ctx, binary.content(), false);
-        case PingWebSocketFrame ping -> ping(ctx, ping);
+        case PingWebSocketFrame ping -> rate.ping(ctx, ping, controller.now(), session.id());
         case CloseWebSocketFrame close -> {
           Connections.endsItsSession(ctx.channel()); // the client closed on purpose: not a lost connection
           ctx.writeAndFlush(ClientClose.answer(close.content())).addListener(ChannelFutureListener.CLOSE);
@@ -211,55 +189,19 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       }
       case FLOOD -> {
         metrics.protocolError(ErrorCode.RATE_LIMITED);
-        flood(ctx);
-      }
-    }
-  }
-
-  /** A WebSocket ping draws on the message rate; its pong is dropped, counted, when the client is not reading. */
-  private void ping(ChannelHandlerContext ctx, PingWebSocketFrame ping) {
-    switch (rate.take(controller.now())) {
-      case TAKEN -> {
-        if (ctx.channel().isWritable()) {
-          Connections.writeAndFlush(ctx.channel(), new PongWebSocketFrame(ping.content().retain()));
-        } else {
-          metrics.messageDropped(PONG_FRAME);
-        }
-      }
-      case LIMITED -> metrics.messageDropped(PONG_FRAME);
-      case FLOOD -> {
-        metrics.messageDropped(PONG_FRAME);
-        flood(ctx);
+        rate.flood(ctx, session.id());
       }
     }
   }
 
   /** Over the rate, a message is dropped and counted; the client hears of it at most once a second. */
   private void limited(long now) {
-    long n = rate.takeReport(now);
-    if (n > 0) {
-      ProtocolError e = new ProtocolError(ErrorCode.RATE_LIMITED, n + " message(s) over "
-          + config.maxMessagesPerSecond() + " a second dropped"); // counts this one too
-      if (dialect != null) {
-        session.reject(e, null);
-      } else {
-        dispatch(e);
-      }
-    } else {
-      metrics.protocolError(ErrorCode.RATE_LIMITED);
+    ProtocolError e = rate.limited(now);
+    if (e != null && dialect != null) {
+      session.reject(e, null);
+    } else if (e != null) {
+      dispatch(e);
     }
-  }
-
-  private void flood(ChannelHandlerContext ctx) {
-    flooded = true;
-    Connections.endsItsSession(ctx.channel());
-    metrics.connectionClosed("flood");
-    long threshold = MessageRate.floodThreshold(config.maxMessagesPerSecond());
-    clientFaults.info("session=" + session.id() + " closed: more than " + threshold
-        + " messages over --max-messages-per-s within one second");
-    ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.POLICY_VIOLATION, "message flood: more than " + threshold
-        + " messages over the limit of " + config.maxMessagesPerSecond() + " a second"))
-        .addListener(ChannelFutureListener.CLOSE);
   }
 
   /** A message of Hark's own protocol, handed to the session on its own thread (or held while a resume runs). */

@@ -1,0 +1,85 @@
+package dev.hark.server;
+
+import dev.hark.metrics.HarkMetrics;
+import dev.hark.protocol.CloseCode;
+import dev.hark.protocol.ErrorCode;
+import dev.hark.protocol.ProtocolError;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+
+/**
+ * One session's share of {@code --max-messages-per-s} ({@link MessageRate}) and what its verdicts do: a message over
+ * it is dropped and counted (the client is told at most once a second), a ping over it gets no pong, and a flood
+ * closes the connection with 1008. The connection's event loop's.
+ */
+final class ConnectionRate {
+  private static final String PONG_FRAME = "pong_frame";
+
+  private final MessageRate rate;
+  private final int perSecond;
+  private final HarkMetrics metrics;
+  private final ThrottledLog clientFaults;
+  private boolean flooded;
+
+  ConnectionRate(int perSecond, long nowNanos, HarkMetrics metrics, ThrottledLog clientFaults) {
+    this.rate = new MessageRate(perSecond, nowNanos);
+    this.perSecond = perSecond;
+    this.metrics = metrics;
+    this.clientFaults = clientFaults;
+  }
+
+  MessageRate.Verdict take(long nowNanos) {
+    return rate.take(nowNanos);
+  }
+
+  /** The connection flooded and is closing: what it sends now is not read. */
+  boolean flooded() {
+    return flooded;
+  }
+
+  /**
+   * A message over the rate, dropped: the error that tells the client how many were dropped (counted when the
+   * session sends it), at most once a second; null in between (counted here).
+   */
+  ProtocolError limited(long nowNanos) {
+    long n = rate.takeReport(nowNanos);
+    if (n > 0) {
+      return new ProtocolError(ErrorCode.RATE_LIMITED, n + " message(s) over " + perSecond + " a second dropped");
+    }
+    metrics.protocolError(ErrorCode.RATE_LIMITED);
+    return null;
+  }
+
+  /** A WebSocket ping draws on the message rate; its pong is dropped, counted, when the client is not reading. */
+  void ping(ChannelHandlerContext ctx, PingWebSocketFrame ping, long nowNanos, String sessionId) {
+    switch (rate.take(nowNanos)) {
+      case TAKEN -> {
+        if (ctx.channel().isWritable()) {
+          Connections.writeAndFlush(ctx.channel(), new PongWebSocketFrame(ping.content().retain()));
+        } else {
+          metrics.messageDropped(PONG_FRAME);
+        }
+      }
+      case LIMITED -> metrics.messageDropped(PONG_FRAME);
+      case FLOOD -> {
+        metrics.messageDropped(PONG_FRAME);
+        flood(ctx, sessionId);
+      }
+    }
+  }
+
+  /** Closes the connection, which sent more than the flood threshold over the rate within a second. */
+  void flood(ChannelHandlerContext ctx, String sessionId) {
+    flooded = true;
+    Connections.endsItsSession(ctx.channel());
+    metrics.connectionClosed("flood");
+    long threshold = MessageRate.floodThreshold(perSecond);
+    clientFaults.info("session=" + sessionId + " closed: more than " + threshold
+        + " messages over --max-messages-per-s within one second");
+    ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.POLICY_VIOLATION, "message flood: more than " + threshold
+        + " messages over the limit of " + perSecond + " a second")).addListener(ChannelFutureListener.CLOSE);
+  }
+}
