@@ -38,6 +38,35 @@ class AccessTest {
     c.close();
   }
 
+  /**
+   * Each protocol's own way of carrying a key is Hark's token: Deepgram's {@code Token} scheme and its
+   * {@code token, KEY} subprotocol pair, OpenAI's browser subprotocol; the chosen subprotocol is answered back.
+   */
+  @Test
+  void deepgramAndOpenAiCarryTheTokenTheirOwnWay() throws Exception {
+    Path tokens = Files.writeString(dir.resolve("tokens"), "the-key\n");
+    try (TestServer server = server(new AccessSettings(tokens, List.of(), 64, false))) {
+      int port = server.port();
+      String listen = DeepgramDialect.PATH + "?encoding=linear16&sample_rate=16000";
+      assertThat(status(RawHttp.upgradeTo(port, listen, "Authorization: Token the-key"))).startsWith("HTTP/1.1 101");
+      assertThat(status(RawHttp.upgradeTo(port, listen, "Authorization: Token wrong"))).startsWith("HTTP/1.1 401");
+      List<String> browser = RawHttp.upgradeTo(port, listen, "Sec-WebSocket-Protocol: token, the-key");
+      assertThat(status(browser)).startsWith("HTTP/1.1 101");
+      assertThat(browser).anyMatch(h -> h.equalsIgnoreCase("sec-websocket-protocol: token"));
+      assertThat(status(RawHttp.upgradeTo(port, listen, "Sec-WebSocket-Protocol: token, wrong")))
+          .startsWith("HTTP/1.1 401");
+      String realtime = OpenAiDialect.PATH + "?model=gpt-4o-transcribe";
+      assertThat(status(RawHttp.upgradeTo(port, realtime, "Authorization: Bearer the-key")))
+          .startsWith("HTTP/1.1 101");
+      List<String> openAiBrowser = RawHttp.upgradeTo(port, realtime,
+          "Sec-WebSocket-Protocol: realtime, openai-insecure-api-key.the-key");
+      assertThat(status(openAiBrowser)).startsWith("HTTP/1.1 101");
+      assertThat(openAiBrowser).anyMatch(h -> h.equalsIgnoreCase("sec-websocket-protocol: realtime"));
+      assertThat(status(RawHttp.upgradeTo(port, realtime,
+          "Sec-WebSocket-Protocol: realtime, openai-insecure-api-key.wrong"))).startsWith("HTTP/1.1 401");
+    }
+  }
+
   @Test
   void tokensAreCheckedBeforeTheUpgradeAndReloadedWhenTheFileChanges() throws Exception {
     Path tokens = Files.writeString(dir.resolve("tokens"), "# team\nsecret-one\n\nsecret-two\n");

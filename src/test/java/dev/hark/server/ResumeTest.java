@@ -135,6 +135,27 @@ class ResumeTest {
     }
   }
 
+  /** Once the window has passed the session is gone: a resume is told so, in a typed error. */
+  @Test
+  void aResumeAfterTheWindowIsUnknown() {
+    try (TestServer server = TestServer.start(new NoneEngine(0),
+        ServerConfig.create(c -> c.resumeWindow = Duration.ofMillis(300)))) {
+      WsClient c1 = server.connect();
+      JsonNode ready = c1.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
+      c1.send(WsClient.audioJson("mic", Pcm.chunk(0), 0));
+      c1.abort();
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.scrape().count("sessions_resumes_total", "outcome",
+          "expired") == 1);
+      String id = ready.path("session_id").asText();
+      try (WsClient late = WsClient.connect(server.port(), "/ws/live?resume=" + id, List.of())) {
+        late.send(resumeStart(id, ready.path("resume_token").asText(), 0));
+        assertThat(late.awaitError(ErrorCode.RESUME_UNKNOWN.wire()).path("message").asText()).contains(id);
+        // The connection is still a session of its own, not started: a plain start opens it.
+        assertThat(late.send("{\"type\":\"start\"}").awaitType("ready").path("session_id").asText()).isNotEqualTo(id);
+      }
+    }
+  }
+
   /** A resume must carry the access token the session was opened with, not merely any valid one. */
   @Test
   void aResumeWithAnotherAccessTokenIsDenied() throws Exception {
