@@ -156,6 +156,10 @@ final class ServeCommand implements Callable<Integer> {
       + " -; default: the host name)."})
   String nodeName;
 
+  @Option(names = "--agent-port", paramLabel = "PORT", description = {"Answer HAProxy's agent check on this port: "
+      + "'ready up N%' with N the free recognizer capacity, or 'drain' while no session is taken."})
+  Integer agentPort;
+
   @Option(names = "--max-session-s", defaultValue = "14400", paramLabel = "S",
       description = "Longest session; then the server stops it as if the client had sent stop (default: "
           + "${DEFAULT-VALUE}).")
@@ -210,6 +214,9 @@ final class ServeCommand implements Callable<Integer> {
     if (voskPort != null && (voskPort < 0 || voskPort > 65535 || (voskPort == port && port != 0))) {
       return fail("--vosk-port must be a port from 0 to 65535 other than --port");
     }
+    if (agentPort != null && (agentPort < 0 || agentPort > 65535)) {
+      return fail("--agent-port must be a port from 0 to 65535");
+    }
     if (resumeWindowS < 0) {
       return fail("--resume-window-s must be 0 or more");
     }
@@ -239,6 +246,7 @@ final class ServeCommand implements Callable<Integer> {
       c.tlsKey = tlsKey;
       c.voskPort = voskPort == null ? -1 : voskPort;
       c.resumeWindow = Duration.ofSeconds(resumeWindowS);
+      c.agentPort = agentPort == null ? -1 : agentPort;
       if (nodeName != null) {
         c.nodeName = nodeName;
       }

@@ -51,6 +51,8 @@ public final class HarkServer implements AutoCloseable {
   private final Channel listener;
   /** The --vosk-port listener, or null. */
   private final Channel voskListener;
+  /** HAProxy's agent check, or null without --agent-port. */
+  private final Channel agentListener;
   private final ConcurrencyController controller;
   private final ServerConfig config;
   private final HarkMetrics metrics;
@@ -101,6 +103,10 @@ public final class HarkServer implements AutoCloseable {
       voskListener = config.voskPort() < 0 ? null : bootstrap.clone()
           .childHandler(pipeline.speakingVoskEverywhere())
           .bind(config.host(), config.voskPort()).sync().channel();
+      agentListener = config.agentPort() < 0 ? null : new ServerBootstrap().group(boss, workers).channel(type)
+          .childHandler(new AgentCheck(() -> AgentCheck.report(controller.admission(), load,
+              config.ingest().maxSessions())))
+          .bind(config.host(), config.agentPort()).sync().channel();
     } catch (RuntimeException | InterruptedException e) {
       boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
       workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
@@ -151,6 +157,11 @@ public final class HarkServer implements AutoCloseable {
     server.controller.admission().markLoaded();
     log.info("Hark ready (recognizer: {})", server.engine.name());
     return server;
+  }
+
+  /** The agent check's port, or -1 without one. */
+  public int agentPort() {
+    return agentListener == null ? -1 : ((InetSocketAddress) agentListener.localAddress()).getPort();
   }
 
   /** The --vosk-port listener's port, or -1 if there is none. */
@@ -220,6 +231,9 @@ public final class HarkServer implements AutoCloseable {
   public void close() {
     controller.admission().stopAdmitting();
     listener.close().syncUninterruptibly();
+    if (agentListener != null) {
+      agentListener.close().syncUninterruptibly();
+    }
     if (voskListener != null) {
       voskListener.close().syncUninterruptibly();
     }

@@ -26,13 +26,15 @@ import java.util.function.Consumer;
  * @param tlsKey the PEM (PKCS#8) private key of {@code tlsCert}, or null
  * @param voskPort a second port whose every path speaks vosk-server's protocol (0 for any free one), or -1 for none
  * @param resumeWindow how long a session whose connection was lost waits to be resumed (zero: not at all)
+ * @param agentPort a port answering HAProxy's agent check with this node's weight or {@code drain} (0 for any free
+ *     one), or -1 for none
  * @param nodeName this server's name, the first part of every session id it makes (so a balancer can route a
  *     resume back to it)
  */
 public record ServerConfig(String host, int port, int maxMessageBytes, int eventLoops, IngestSettings ingest,
     Duration idleTimeout, AccessSettings access, Duration maxSessionDuration, int maxMessagesPerSecond,
     Duration drainTimeout, Path recordDir, Duration requestTimeout, AsrSettings asr, Path tlsCert, Path tlsKey,
-    int voskPort, Duration resumeWindow, String nodeName) {
+    int voskPort, Duration resumeWindow, String nodeName, int agentPort) {
   public ServerConfig {
     if (!NodeName.isValid(nodeName)) {
       throw new IllegalArgumentException(NodeName.RULE + ", got \"" + nodeName + "\"");
@@ -48,7 +50,7 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
     return new ServerConfig("127.0.0.1", 8080, 256 * 1024, Runtime.getRuntime().availableProcessors(),
         IngestSettings.defaults(), Duration.ofSeconds(60), AccessSettings.defaults(), Duration.ofHours(4), 500,
         Duration.ofSeconds(10), null, Duration.ofSeconds(10), AsrSettings.defaults(), null, null, -1,
-        Duration.ofSeconds(30), NodeName.defaultName());
+        Duration.ofSeconds(30), NodeName.defaultName(), -1);
   }
 
   public ServerConfig withHost(String h) {
@@ -131,6 +133,7 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
     public AsrSettings asr;
     public Duration resumeWindow;
     public String nodeName;
+    public int agentPort;
 
     private Builder(ServerConfig s) {
       host = s.host;
@@ -151,12 +154,13 @@ public record ServerConfig(String host, int port, int maxMessageBytes, int event
       asr = s.asr;
       resumeWindow = s.resumeWindow;
       nodeName = s.nodeName;
+      agentPort = s.agentPort;
     }
 
     private ServerConfig build() {
       return new ServerConfig(host, port, maxMessageBytes, eventLoops, ingest, idleTimeout, access,
           maxSessionDuration, maxMessagesPerSecond, drainTimeout, recordDir, requestTimeout, asr,
-          tlsCert, tlsKey, voskPort, resumeWindow, nodeName);
+          tlsCert, tlsKey, voskPort, resumeWindow, nodeName, agentPort);
     }
   }
 }
