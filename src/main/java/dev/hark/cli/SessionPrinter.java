@@ -29,6 +29,7 @@ final class SessionPrinter implements ResumableSocket.Events {
   /** Counted on the WebSocket's listener thread, read by the command's. */
   private final AtomicInteger errors = new AtomicInteger();
   private final AtomicInteger resumes = new AtomicInteger();
+  private final AtomicInteger renewals = new AtomicInteger();
   private boolean partialShown;
 
   SessionPrinter(PrintStream out, PrintStream err, boolean json, boolean terminal) {
@@ -108,6 +109,13 @@ final class SessionPrinter implements ResumableSocket.Events {
   }
 
   @Override
+  public void renewing(String why) {
+    renewals.incrementAndGet();
+    err.println("the session could not be resumed (" + why + "): continuing in a new session, sending again the "
+        + "audio not acknowledged");
+  }
+
+  @Override
   public void closed(int code, String reason) {
     closeWhy = " (" + reason + ")";
     finish();
@@ -155,6 +163,11 @@ final class SessionPrinter implements ResumableSocket.Events {
 
   int errors() {
     return errors.get();
+  }
+
+  /** How many times a session could not be resumed and a new one took its place. */
+  int renewals() {
+    return renewals.get();
   }
 
   /** How many times the connection was lost and a resume begun. */

@@ -172,9 +172,10 @@ final class StreamCommand implements Callable<Integer> {
     if (stats == null) {
       return fail(3, "the session ended without stopped" + printer.why());
     }
-    System.err.printf("sent %d frames in %.1f s; server accepted %d, dropped %d%s%s%n", sent, wall,
+    System.err.printf("sent %d frames in %.1f s; server accepted %d, dropped %d%s%s%s%n", sent, wall,
         JsonObjects.num(stats, "frames_accepted"), JsonObjects.num(stats, "frames_dropped"),
         printer.resumes() > 0 ? "; resumed after " + printer.resumes() + " lost connection(s)" : "",
+        printer.renewals() > 0 ? " (the last session's counts: " + printer.renewals() + " could not be resumed)" : "",
         printer.errors() > 0 ? "; " + printer.errors() + " error(s) from the server" : "");
     return printer.errors() > 0 ? 3 : 0;
   }

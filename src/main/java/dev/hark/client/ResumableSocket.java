@@ -2,6 +2,7 @@ package dev.hark.client;
 
 import java.net.URI;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -29,6 +30,12 @@ public final class ResumableSocket {
     /** The connection was lost; the session is being resumed. */
     void resuming(String why);
 
+    /**
+     * The session could not be resumed (its node is gone, or it ended): a new one is opened in its place and the
+     * audio not acknowledged is sent to it; transcripts of the old one not yet received are lost.
+     */
+    void renewing(String why);
+
     /** The session is over: closed by the server, or lost and not resumed ({@code code} 1006). */
     void closed(int code, String reason);
   }
@@ -47,6 +54,9 @@ public final class ResumableSocket {
   private boolean ended;
   private String unsentText;
   private CompletableFuture<Map<String, Object>> resumeAnswer;
+  /** The session could not be resumed: the next attempt opens a new one. */
+  private boolean renewing;
+  private String start;
 
   /** {@code keepMs} of unacknowledged audio kept per source; resumes are tried for {@code window}. */
   public ResumableSocket(URI url, Supplier<WebSocket.Builder> builders, Events app, long keepMs, Duration window) {
@@ -62,6 +72,7 @@ public final class ResumableSocket {
     WebSocket w = builders.get().buildAsync(url, new Connection()).join();
     synchronized (this) {
       ws = w;
+      this.start = start;
     }
     send(w, start);
   }
@@ -114,7 +125,7 @@ public final class ResumableSocket {
         case "ready" -> {
           sessionId = JsonObjects.str(m, "session_id");
           resumeToken = m.get("resume_token") instanceof String t ? t : null;
-          if (Boolean.TRUE.equals(m.get("resumed"))) {
+          if (Boolean.TRUE.equals(m.get("resumed")) || renewing) {
             answer = resumeAnswer;
           }
         }
@@ -191,36 +202,50 @@ public final class ResumableSocket {
     app.closed(1006, "connection lost and not resumed within " + window.toSeconds() + " s: " + why);
   }
 
-  /** One resume: connect, ask, and on ready send again what the server lacks. */
+  /**
+   * One try: resume the session (connect with {@code ?resume=}, ask, and on ready send again what the server lacks),
+   * or, once it cannot be resumed, open a new one and send it all the audio not acknowledged.
+   */
   private void attempt() throws ExecutionException, TimeoutException, InterruptedException {
     CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
-    String id;
-    String start;
+    URI to;
+    String first;
     synchronized (this) {
       resumeAnswer = answer;
-      id = sessionId;
-      start = "{\"type\":\"start\",\"resume\":{\"session_id\":\"" + sessionId + "\",\"token\":\"" + resumeToken
-          + "\",\"finals\":" + finals + "}}";
+      String sep = url.getRawQuery() == null ? "?" : "&";
+      to = renewing ? url : URI.create(url + sep + "resume=" + sessionId);
+      first = renewing ? start : "{\"type\":\"start\",\"resume\":{\"session_id\":\"" + sessionId
+          + "\",\"token\":\"" + resumeToken + "\",\"finals\":" + finals + "}}";
     }
-    String sep = url.getRawQuery() == null ? "?" : "&";
-    WebSocket w = builders.get().buildAsync(URI.create(url + sep + "resume=" + id), new Connection()).join();
+    WebSocket w;
+    try {
+      w = builders.get().buildAsync(to, new Connection()).join();
+    } catch (CompletionException e) {
+      if (!renewing && e.getCause() instanceof WebSocketHandshakeException h
+          && h.getResponse().statusCode() >= 500) {
+        renew("its node answers " + h.getResponse().statusCode()); // a balancer says the session's node is gone
+      }
+      throw e;
+    }
     synchronized (this) {
       ws = w;
     }
-    send(w, start);
+    send(w, first);
     Map<String, Object> m = answer.get(10, TimeUnit.SECONDS);
     if (JsonObjects.str(m, "type").equals("error")) {
       synchronized (this) {
-        ended = true;
-        resuming = false;
         ws = null;
       }
       w.abort();
-      app.closed(1006, "the session could not be resumed: " + JsonObjects.str(m, "code"));
-      return;
+      renew(JsonObjects.str(m, "code"));
+      throw new IllegalStateException("the session could not be resumed: " + JsonObjects.str(m, "code"));
     }
     synchronized (this) {
-      Map<String, Object> next = JsonObjects.obj(m, "next_seq");
+      Map<String, Object> next = renewing ? Map.of() : JsonObjects.obj(m, "next_seq");
+      if (renewing) {
+        finals = 0;
+        renewing = false;
+      }
       for (String source : unacked.sources()) {
         List<UnackedAudio.Frame> again = unacked.from(source, next.get(source) instanceof Number n
             ? n.longValue() : 0);
@@ -234,6 +259,17 @@ public final class ResumableSocket {
         unsentText = null;
       }
     }
+  }
+
+  /** From now on, tries open a new session instead of resuming the lost one. */
+  private void renew(String why) {
+    synchronized (this) {
+      if (renewing) {
+        return;
+      }
+      renewing = true;
+    }
+    app.renewing(why);
   }
 
   /** The listener of one connection; what it hears counts only while it is the current one. */

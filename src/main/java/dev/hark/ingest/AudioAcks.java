@@ -30,6 +30,7 @@ final class AudioAcks {
     if (session.isClosed()) {
       return;
     }
+    session.writeRecordings(); // what is acknowledged is in the --record files, should this process be killed
     for (SourceState src : session.sources()) {
       long seq = src.takeAck();
       if (seq >= 0) {

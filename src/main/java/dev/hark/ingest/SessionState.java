@@ -160,6 +160,14 @@ public final class SessionState {
     resumeToken = token;
   }
 
+  /** Hands the recordings' buffered audio to the operating system, before an acknowledgement says it arrived. */
+  void writeRecordings() {
+    String failure = recording.writeBuffered();
+    if (failure != null) {
+      reject(ErrorCode.RECORDING_FAILED, failure, null);
+    }
+  }
+
   /** True until the first message ({@code start} or audio) of the session. */
   public boolean isFresh() {
     return phase == SessionPhase.NEW;

@@ -59,6 +59,29 @@ public final class Recording {
     }
   }
 
+  /**
+   * Writes what every file has buffered to the operating system (no fsync): called before audio is acknowledged,
+   * so that acknowledged audio is in the files even if this process is killed. Returns the error to report for a
+   * source whose recording just failed, else null.
+   */
+  public String writeBuffered() {
+    return dir == null ? null : writeBufferedLocked();
+  }
+
+  private synchronized String writeBufferedLocked() {
+    for (Map.Entry<String, WavFile> e : Map.copyOf(files).entrySet()) {
+      try {
+        e.getValue().flush();
+      } catch (IOException ex) {
+        failed.add(e.getKey());
+        files.remove(e.getKey()).abandon();
+        log.warn("session={} source={} recording stopped: {}", sessionId, e.getKey(), ex.toString());
+        return "recording of " + e.getKey() + " stopped (" + ex.getMessage() + "); its audio is still recognized";
+      }
+    }
+    return null;
+  }
+
   /** Finishes every file (sizes fixed, fsync) off the session's thread; completes when all are on disk. */
   @CanIgnoreReturnValue // a connection that is gone does not wait for its files
   public synchronized CompletableFuture<Void> finish() {

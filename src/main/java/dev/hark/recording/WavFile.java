@@ -60,7 +60,7 @@ final class WavFile {
     }
   }
 
-  private void flush() throws IOException {
+  void flush() throws IOException {
     buffer.flip();
     writeFully(buffer);
     buffer.clear();

@@ -66,6 +66,11 @@ public final class ServeProcess implements AutoCloseable {
     process.destroy();
   }
 
+  /** Sends SIGKILL: the process ends at once, as on a crash or the OOM killer. */
+  public void sigkill() {
+    process.destroyForcibly();
+  }
+
   /** Waits up to {@code seconds} for the process to exit; true if it did. */
   public boolean awaitExit(int seconds) throws InterruptedException {
     return process.waitFor(seconds, TimeUnit.SECONDS);
