@@ -76,6 +76,18 @@ function connect() {
     }
     if (resume && wanted) {
       resume.since = resume.since || Date.now();
+      if (resuming && !opened) {
+        // The resume was refused before the upgrade. If the server (or the balancer in front) answers, the session's
+        // node is gone: begin a new session at once rather than retry for the whole window.
+        fetch('/healthz').then((r) => {
+          if (r.ok && resume) {
+            say(`Session ${resume.sessionId} cannot be resumed (its server is gone); starting a new one…`,
+              'reconnecting');
+            resume = null;
+          }
+        }, () => { }).finally(retryResume);
+        return;
+      }
       retryResume();
       return;
     }
@@ -94,9 +106,9 @@ function connect() {
 }
 
 function startSession(socket) {
-  // Sources are created on first use, so an unshared one holds no queue or recognizer on the server.
+  // Sources are created on first use, so an unshared one holds no queue or recognizer on the server. Audio not
+  // acknowledged by a session that is gone is sent to the new one when it is ready; seq numbers go on counting.
   finals = 0;
-  captures.forEach((c) => { c.seq = 0; c.unacked = []; });
   socket.send(JSON.stringify({ type: 'start', sample_rate: 16000 }));
 }
 
@@ -140,7 +152,6 @@ function onMessage(m) {
         // The session is gone (its window passed, or the server restarted): start a new one on this connection.
         say(`Could not resume the session (${m.code}); starting a new one…`, 'reconnecting');
         resume = null;
-        captures.forEach((c) => { c.unsent += c.unacked.length; });
         startSession(ws);
         break;
       }
