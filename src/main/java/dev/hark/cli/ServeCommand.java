@@ -157,7 +157,7 @@ final class ServeCommand implements Callable<Integer> {
   String nodeName;
 
   @Option(names = "--agent-port", paramLabel = "PORT", description = {"Answer HAProxy's agent check on this port: "
-      + "'ready up N%' with N the free recognizer capacity, or 'drain' while no session is taken."})
+      + "'ready up N%%' with N the free recognizer capacity, or 'drain' while no session is taken."})
   Integer agentPort;
 
   @Option(names = "--max-session-s", defaultValue = "14400", paramLabel = "S",
