@@ -109,10 +109,11 @@ final class SessionPrinter implements ResumableSocket.Events {
   }
 
   @Override
-  public void renewing(String why) {
+  public void renewing(String why, long ackedFrames) {
     renewals.incrementAndGet();
     err.println("the session could not be resumed (" + why + "): continuing in a new session, sending again the "
-        + "audio not acknowledged");
+        + "audio not acknowledged; the lost session had acknowledged " + ackedFrames + " frames, and what of them "
+        + "it had not recognized is lost");
   }
 
   @Override

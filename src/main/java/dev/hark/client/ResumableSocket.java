@@ -32,9 +32,10 @@ public final class ResumableSocket {
 
     /**
      * The session could not be resumed (its node is gone, or it ended): a new one is opened in its place and the
-     * audio not acknowledged is sent to it; transcripts of the old one not yet received are lost.
+     * audio not acknowledged is sent to it. {@code ackedFrames} of the old one had been acknowledged: what of them
+     * it had not yet recognized is lost (transcripts only: with {@code --record} the audio is on the server's disk).
      */
-    void renewing(String why);
+    void renewing(String why, long ackedFrames);
 
     /** The session is over: closed by the server, or lost and not resumed ({@code code} 1006). */
     void closed(int code, String reason);
@@ -56,6 +57,8 @@ public final class ResumableSocket {
   private CompletableFuture<Map<String, Object>> resumeAnswer;
   /** The session could not be resumed: the next attempt opens a new one. */
   private boolean renewing;
+  /** Frames the session acknowledged (released from {@link #unacked}). */
+  private long ackedFrames;
   private String start;
 
   /** {@code keepMs} of unacknowledged audio kept per source; resumes are tried for {@code window}. */
@@ -129,7 +132,7 @@ public final class ResumableSocket {
             answer = resumeAnswer;
           }
         }
-        case "ack" -> unacked.acked(JsonObjects.str(m, "source"), JsonObjects.num(m, "seq"));
+        case "ack" -> ackedFrames += unacked.acked(JsonObjects.str(m, "source"), JsonObjects.num(m, "seq"));
         case "transcript" -> finals += Boolean.TRUE.equals(m.get("final")) ? 1 : 0;
         case "stopped" -> ended = true;
         case "error" -> {
@@ -263,13 +266,16 @@ public final class ResumableSocket {
 
   /** From now on, tries open a new session instead of resuming the lost one. */
   private void renew(String why) {
+    long acked;
     synchronized (this) {
       if (renewing) {
         return;
       }
       renewing = true;
+      acked = ackedFrames;
+      ackedFrames = 0;
     }
-    app.renewing(why);
+    app.renewing(why, acked);
   }
 
   /** The listener of one connection; what it hears counts only while it is the current one. */

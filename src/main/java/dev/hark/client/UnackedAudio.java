@@ -33,17 +33,20 @@ public final class UnackedAudio {
     keptMs.put(source, ms);
   }
 
-  /** The server has every frame of {@code source} up to {@code seq}. */
-  public void acked(String source, long seq) {
+  /** The server has every frame of {@code source} up to {@code seq}; returns how many kept frames that released. */
+  public int acked(String source, long seq) {
     ArrayDeque<Frame> q = bySource.get(source);
     if (q == null) {
-      return;
+      return 0;
     }
     long ms = keptMs.get(source);
+    int n = 0;
     while (!q.isEmpty() && q.peekFirst().seq() <= seq) {
       ms -= q.pollFirst().durationMs();
+      n++;
     }
     keptMs.put(source, ms);
+    return n;
   }
 
   /** The frames of {@code source} from {@code nextSeq} on, oldest first, forgetting the ones before it. */

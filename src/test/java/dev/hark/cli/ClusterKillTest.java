@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +82,11 @@ class ClusterKillTest {
           }
         }
         assertThat(perFile).as("one file per session").hasSize(2);
+        Matcher acked = Pattern.compile("had acknowledged (\\d+) frames")
+            .matcher(r.err());
+        assertThat(acked.find()).as(r.err()).isTrue();
+        assertThat(perFile).as("the lost session's file holds what it acknowledged")
+            .anyMatch(n -> n >= Long.parseLong(acked.group(1)) && n < 355);
         assertThat(recorded).as("frames recorded, " + perFile).isGreaterThanOrEqualTo(355);
         System.out.printf("SIGKILL: new session after %d ms; frames recorded per session %s (355 sent); %s%n",
             toNewSession.toMillis(), perFile, r.err().lines().filter(l -> l.startsWith("sent")).findFirst()
