@@ -67,6 +67,19 @@ class DeployTest {
     assertThat(run(prom, "promtool", "check", "config", "prometheus.yml")).contains("SUCCESS: 6 rules found");
   }
 
+  /** The balancer's own refusals read like a node's: Hark's error shape, and Retry-After. */
+  @Test
+  void theBalancersErrorFilesAreInHarksShape() throws Exception {
+    for (String status : List.of("503", "429")) {
+      String file = Files.readString(DEPLOY.resolve("errors/" + status + ".http"));
+      assertThat(file).startsWith("HTTP/1.1 " + status).contains("Retry-After: 5", "Content-Type: application/json");
+      JsonNode body = new ObjectMapper().readTree(file.substring(file.indexOf("\n\n") + 2));
+      assertThat(body.path("type").asText()).isEqualTo("error");
+      assertThat(body.path("code").asText()).isNotEmpty();
+      assertThat(body.path("message").asText()).isNotEmpty();
+    }
+  }
+
   @Test
   void theSystemdUnitVerifies() throws Exception {
     requireTool("/usr/bin/systemd-analyze");
