@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 
 /** {@code hark serve}: runs the gateway until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Run the gateway: WebSocket /ws/live (and /vosk), /healthz, /readyz, /capacity, /metrics.")
+    description = {"Run the gateway: WebSocket /ws/live (and vosk-server's /vosk, Deepgram's /v1/listen, OpenAI's",
+        "/v1/realtime), /healthz, /readyz, /capacity, /metrics."})
 final class ServeCommand implements Callable<Integer> {
   @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR", description = "Address to bind "
       + "(default: ${DEFAULT-VALUE}).")
