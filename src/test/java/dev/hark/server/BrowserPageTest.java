@@ -2,6 +2,7 @@ package dev.hark.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,14 +11,19 @@ import dev.hark.asr.AsrEngines;
 import dev.hark.asr.AsrSettings;
 import dev.hark.asr.NoneEngine;
 import dev.hark.testing.CuttingRelay;
+import dev.hark.testing.Haproxy;
 import dev.hark.testing.Scrape;
+import dev.hark.testing.ServeProcess;
 import dev.hark.testing.TestServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -120,6 +126,50 @@ class BrowserPageTest {
       Scrape m = server.scrape();
       assertThat(m.count("sessions_resumes_total", "outcome", "resumed")).isPositive();
       assertThat(m.count("audio_frames_dropped_total", "reason", "disconnected")).isZero();
+    }
+  }
+
+  /**
+   * Behind HAProxy, the node holding the page's session is killed (SIGKILL): the page's resume is refused before
+   * the upgrade, the balancer still answers, so the page begins a new session on another node at once, says so,
+   * and its audio flows there.
+   */
+  @Test
+  void behindABalancerThePageGoesOnInANewSessionWhenItsNodeIsKilled() throws Exception {
+    Haproxy.require();
+    Path dir = Files.createTempDirectory("hark-page-cluster");
+    List<ServeProcess> nodes = new ArrayList<>();
+    List<Integer> agents = new ArrayList<>();
+    try {
+      for (int i = 1; i <= 3; i++) {
+        try (ServerSocket free = new ServerSocket(0)) {
+          agents.add(free.getLocalPort());
+        }
+        nodes.add(ServeProcess.start(Files.createDirectories(dir.resolve("node" + i)), List.of(), "--asr", "none",
+            "--node-name", "node" + i, "--agent-port", String.valueOf(agents.getLast())));
+      }
+      try (Haproxy lb = new Haproxy(nodes.stream().map(ServeProcess::port).toList(), agents, 100)) {
+        Thread.sleep(2500); // the balancer's first checks
+        long[] killedAt = {0};
+        ServeProcess[] owner = {null};
+        JsonNode page = drive(lb.port(), "/", "cluster.png", "expect-reconnect", "-", line -> {
+          if (line.equals("PHASE connected")) {
+            owner[0] = nodes.stream().filter(n -> Scrape.of(n.port()).count("sessions_active") == 1).findFirst()
+                .orElseThrow();
+            owner[0].sigkill();
+            killedAt[0] = System.nanoTime();
+          }
+        });
+        long tookMs = (System.nanoTime() - killedAt[0]) / 1_000_000;
+        assertThat(page.path("ok").asBoolean()).as(page.toString()).isTrue();
+        assertThat(page.path("connection").asText()).startsWith("Reconnected as a new session");
+        System.out.printf("page behind HAProxy: a new session %d ms after SIGKILL of its node%n", tookMs);
+        assertThat(tookMs).as("from SIGKILL to the new session's page, in ms").isLessThan(2000);
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream().filter(n -> n != owner[0])
+            .anyMatch(n -> Scrape.of(n.port()).count("audio_frames_received_total") > 0));
+      }
+    } finally {
+      nodes.forEach(ServeProcess::close);
     }
   }
 
