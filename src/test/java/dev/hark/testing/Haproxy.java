@@ -37,13 +37,18 @@ public final class Haproxy implements AutoCloseable {
 
   /** Starts HAProxy for nodes node1..node3 at {@code nodePorts} with their agent ports, and waits for it. */
   public Haproxy(List<Integer> nodePorts, List<Integer> agentPorts, int maxPerToken) {
+    this(nodePorts, agentPorts, maxPerToken, 1000);
+  }
+
+  /** As above, with a cluster-wide limit of concurrent connections per client address. */
+  public Haproxy(List<Integer> nodePorts, List<Integer> agentPorts, int maxPerToken, int maxPerAddress) {
     this.port = freePort();
     ProcessBuilder b = new ProcessBuilder(BINARY.toString(), "-db", "-f", CONFIG.toAbsolutePath().toString())
         .redirectErrorStream(true).redirectOutput(Path.of("target/haproxy.log").toFile());
     Map<String, String> env = b.environment();
     env.put("HARK_LB_BIND", "127.0.0.1:" + port);
     env.put("HARK_LB_MAX_PER_TOKEN", String.valueOf(maxPerToken));
-    env.put("HARK_LB_MAX_PER_ADDRESS", "1000");
+    env.put("HARK_LB_MAX_PER_ADDRESS", String.valueOf(maxPerAddress));
     env.put("HARK_ERRORS", Path.of("deploy/errors").toAbsolutePath().toString());
     for (int i = 0; i < 3; i++) {
       env.put("HARK_NODE" + (i + 1), "127.0.0.1:" + nodePorts.get(i));
