@@ -25,7 +25,8 @@ final class UpgradeRequest {
     }
     HttpHeaders h = req.headers();
     if (!h.contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
-      return HttpError.badUpgrade(HttpResponseStatus.UPGRADE_REQUIRED, HttpRoutes.WS_PATH + " speaks WebSocket only");
+      return HttpError.badUpgrade(HttpResponseStatus.UPGRADE_REQUIRED, req.uri().startsWith(HttpRoutes.WS_PATH)
+          ? HttpRoutes.WS_PATH + " speaks WebSocket only" : "this path speaks WebSocket only");
     }
     if (!req.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
       return HttpError.badUpgrade(HttpResponseStatus.BAD_REQUEST, "a WebSocket upgrade needs HTTP/1.1");
