@@ -21,8 +21,9 @@ import java.util.function.Supplier;
 /**
  * The plain HTTP side: the browser page at {@code /}, {@code /healthz}, {@code /readyz}, {@code /metrics}, and the
  * gate in front of the WebSocket upgrades ({@code /ws/live}, and the dialects' paths: {@link Dialect}), which takes
- * a session slot only for an upgrade the handshake will accept. Malformed requests get a 4xx in Hark's error shape and a closed connection; a client that
- * pipelines requests without reading the answers is cut off. One instance per connection, on its event loop.
+ * a session slot only for an upgrade the handshake will accept. Malformed requests get a 4xx in Hark's error shape
+ * and a closed connection; a client that pipelines requests without reading the answers is cut off. One instance
+ * per connection, on its event loop.
  */
 final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   static final String WS_PATH = "/ws/live";
