@@ -80,20 +80,32 @@ public final class ResumableSocket {
     send(w, start);
   }
 
-  /** Sends a frame of {@code source} (kept until acknowledged), or only keeps it while the session is resuming. */
-  public synchronized void audio(String source, long seq, Object wire, long durationMs) {
-    unacked.sent(source, new UnackedAudio.Frame(seq, wire, durationMs));
-    if (ws != null && !resuming) {
-      trySend(ws, wire);
+  /**
+   * Sends a frame of {@code source} (kept until acknowledged), or only keeps it while the session is resuming (the
+   * resume sends it). Sent outside the lock, so that a send the network holds up does not hold up the acks.
+   */
+  public void audio(String source, long seq, Object wire, long durationMs) {
+    WebSocket w;
+    synchronized (this) {
+      unacked.sent(source, new UnackedAudio.Frame(seq, wire, durationMs));
+      w = resuming ? null : ws;
+    }
+    if (w != null) {
+      trySend(w, wire);
     }
   }
 
   /** Sends a text message (stop); while resuming, it goes out once resumed. */
-  public synchronized void text(String json) {
-    if (ws != null && !resuming) {
-      trySend(ws, json);
-    } else {
-      unsentText = json;
+  public void text(String json) {
+    WebSocket w;
+    synchronized (this) {
+      w = resuming ? null : ws;
+      if (w == null) {
+        unsentText = json;
+      }
+    }
+    if (w != null) {
+      trySend(w, json);
     }
   }
 
