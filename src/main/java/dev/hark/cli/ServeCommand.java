@@ -221,37 +221,39 @@ final class ServeCommand implements Callable<Integer> {
     if (resumeWindowS < 0) {
       return fail("--resume-window-s must be 0 or more");
     }
-    if (nodeName != null && !nodeName.matches("[a-z0-9-]{1,32}")) {
-      return fail("--node-name must be 1-32 of a-z, 0-9 and -, got " + nodeName);
-    }
     if ((tlsCert == null) != (tlsKey == null)) {
       return fail("--tls-cert and --tls-key go together");
     }
-    ServerConfig config = ServerConfig.create(c -> {
-      c.host = host;
-      c.port = port;
-      c.maxMessageBytes = maxMessageKb * 1024;
-      if (eventLoops != null) {
-        c.eventLoops = eventLoops;
-      }
-      c.ingest = ingest;
-      c.idleTimeout = Duration.ofSeconds(idleTimeoutS);
-      c.access = new AccessSettings(authTokenFile, allowedOrigins, maxSessionsPerIp, insecurePublic);
-      c.maxSessionDuration = Duration.ofSeconds(maxSessionS);
-      c.maxMessagesPerSecond = maxMessagesPerS;
-      c.drainTimeout = Duration.ofSeconds(drainTimeoutS);
-      c.recordDir = recordDir;
-      c.requestTimeout = Duration.ofSeconds(requestTimeoutS);
-      c.asr = asrSettings;
-      c.tlsCert = tlsCert;
-      c.tlsKey = tlsKey;
-      c.voskPort = voskPort == null ? -1 : voskPort;
-      c.resumeWindow = Duration.ofSeconds(resumeWindowS);
-      c.agentPort = agentPort == null ? -1 : agentPort;
-      if (nodeName != null) {
-        c.nodeName = nodeName;
-      }
-    });
+    ServerConfig config;
+    try {
+      config = ServerConfig.create(c -> {
+        c.host = host;
+        c.port = port;
+        c.maxMessageBytes = maxMessageKb * 1024;
+        if (eventLoops != null) {
+          c.eventLoops = eventLoops;
+        }
+        c.ingest = ingest;
+        c.idleTimeout = Duration.ofSeconds(idleTimeoutS);
+        c.access = new AccessSettings(authTokenFile, allowedOrigins, maxSessionsPerIp, insecurePublic);
+        c.maxSessionDuration = Duration.ofSeconds(maxSessionS);
+        c.maxMessagesPerSecond = maxMessagesPerS;
+        c.drainTimeout = Duration.ofSeconds(drainTimeoutS);
+        c.recordDir = recordDir;
+        c.requestTimeout = Duration.ofSeconds(requestTimeoutS);
+        c.asr = asrSettings;
+        c.tlsCert = tlsCert;
+        c.tlsKey = tlsKey;
+        c.voskPort = voskPort == null ? -1 : voskPort;
+        c.resumeWindow = Duration.ofSeconds(resumeWindowS);
+        c.agentPort = agentPort == null ? -1 : agentPort;
+        if (nodeName != null) {
+          c.nodeName = nodeName;
+        }
+      });
+    } catch (IllegalArgumentException e) {
+      return fail(e.getMessage()); // a --node-name that is not a valid one
+    }
     HarkMetrics metrics = new HarkMetrics();
     HarkServer server;
     try {

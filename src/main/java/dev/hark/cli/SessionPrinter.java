@@ -1,7 +1,7 @@
 package dev.hark.cli;
 
 import dev.hark.client.JsonObjects;
-import dev.hark.client.ResumableSocket;
+import dev.hark.client.SessionEvents;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the current line on a terminal, statuses, errors and resumes on stderr; or, with {@code --json}, every message as
  * a line.
  */
-final class SessionPrinter implements ResumableSocket.Events {
+final class SessionPrinter implements SessionEvents {
   private final PrintStream out;
   private final PrintStream err;
   private final boolean json;

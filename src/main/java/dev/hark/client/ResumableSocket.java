@@ -19,31 +19,13 @@ import java.util.function.Supplier;
  * A Hark session that outlives a lost connection, as {@code hark stream} runs one: it keeps the audio the server has
  * not acknowledged (a bounded span per source, {@link UnackedAudio}), and when the connection is lost without
  * {@code stop} it connects again with {@code ?resume=SESSION_ID} and a {@code start} carrying {@code resume}, then
- * sends again from each source's next expected {@code seq}. Its {@link Events} see every server message as if there
- * had been one connection, plus when it is resuming. Thread-safe.
+ * sends again from each source's next expected {@code seq}; a session that cannot be resumed is renewed, a new one
+ * sent all the audio kept. Its {@link SessionEvents} hear of all of it. Thread-safe.
  */
 public final class ResumableSocket {
-  /** What the application hears. Called on the WebSocket's threads, one at a time. */
-  public interface Events {
-    void message(String json, Map<String, Object> m);
-
-    /** The connection was lost; the session is being resumed. */
-    void resuming(String why);
-
-    /**
-     * The session could not be resumed (its node is gone, or it ended): a new one is opened in its place and the
-     * audio not acknowledged is sent to it. {@code ackedFrames} of the old one had been acknowledged: what of them
-     * it had not yet recognized is lost (transcripts only: with {@code --record} the audio is on the server's disk).
-     */
-    void renewing(String why, long ackedFrames);
-
-    /** The session is over: closed by the server, or lost and not resumed ({@code code} 1006). */
-    void closed(int code, String reason);
-  }
-
   private final URI url;
   private final Supplier<WebSocket.Builder> builders;
-  private final Events app;
+  private final SessionEvents app;
   private final Duration window;
   // Guarded by this.
   private final UnackedAudio unacked;
@@ -62,7 +44,8 @@ public final class ResumableSocket {
   private String start;
 
   /** {@code keepMs} of unacknowledged audio kept per source; resumes are tried for {@code window}. */
-  public ResumableSocket(URI url, Supplier<WebSocket.Builder> builders, Events app, long keepMs, Duration window) {
+  public ResumableSocket(URI url, Supplier<WebSocket.Builder> builders, SessionEvents app, long keepMs,
+      Duration window) {
     this.url = url;
     this.builders = builders;
     this.app = app;
@@ -106,14 +89,6 @@ public final class ResumableSocket {
     }
     if (w != null) {
       trySend(w, json);
-    }
-  }
-
-  /** Closes the connection from this side; the session ends. */
-  public synchronized void abort() {
-    ended = true;
-    if (ws != null) {
-      ws.abort();
     }
   }
 
@@ -192,23 +167,19 @@ public final class ResumableSocket {
     long deadline = System.nanoTime() + window.toNanos();
     long backoffMs = 100;
     String why = "";
-    while (System.nanoTime() < deadline) {
-      try {
-        attempt();
-        return; // resumed, or refused (the session is gone, and the events were told why)
-      } catch (CompletionException | ExecutionException | TimeoutException | IllegalStateException e) {
-        why = String.valueOf(e.getCause() != null ? e.getCause() : e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-      try {
+    try {
+      while (System.nanoTime() < deadline) {
+        try {
+          attempt();
+          return; // resumed, or renewed
+        } catch (CompletionException | ExecutionException | TimeoutException | IllegalStateException e) {
+          why = String.valueOf(e.getCause() != null ? e.getCause() : e);
+        }
         Thread.sleep(backoffMs);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
+        backoffMs = Math.min(2_000, backoffMs * 2);
       }
-      backoffMs = Math.min(2_000, backoffMs * 2);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     synchronized (this) {
       ended = true;

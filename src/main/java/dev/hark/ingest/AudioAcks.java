@@ -5,7 +5,8 @@ import dev.hark.protocol.ServerMessage;
 /**
  * Tells a session's client which audio has arrived: at most every {@link #INTERVAL_NANOS} per session, an
  * {@code ack} for each source with the last {@code seq} received since the last one. A session sending nothing costs
- * no timer: one is armed by the first frame after an ack. The session thread's.
+ * no timer: one is armed by the first frame after an ack; nor does one whose protocol has no acks. The session
+ * thread's.
  */
 final class AudioAcks {
   static final long INTERVAL_NANOS = 250_000_000L;
@@ -19,7 +20,7 @@ final class AudioAcks {
 
   /** A frame arrived. */
   void received() {
-    if (!armed) {
+    if (!armed && session.channel().acknowledgesAudio()) {
       armed = true;
       session.channel().schedule(this::send, INTERVAL_NANOS);
     }

@@ -22,6 +22,11 @@ public interface SessionChannel {
   /** True on the session's own thread: entry points assert it (tests run with -ea). */
   boolean inSessionThread();
 
+  /** Whether the client's protocol has acknowledgements of audio (Hark's own); others are not sent any. */
+  default boolean acknowledgesAudio() {
+    return true;
+  }
+
   /** The client's address, for logs. */
   String remoteAddress();
 }

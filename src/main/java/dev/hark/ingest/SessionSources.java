@@ -62,19 +62,24 @@ final class SessionSources {
     return next;
   }
 
-  /** Flushes source {@code name}, or every source when null; the error to tell when there is no such source. */
+  /**
+   * Flushes source {@code name}, or every source when null; the error to tell when there is no such source, or a
+   * source already has {@link SourceQueue#MAX_FLUSHES} pending (that one is not flushed again).
+   */
   ProtocolError flush(String name) {
-    if (name == null) {
-      byName.values().forEach(SourceState::flush);
-      return null;
-    }
-    SourceState src = byName.get(name);
-    if (src == null) {
+    SourceState one = name == null ? null : byName.get(name);
+    if (name != null && one == null) {
       return new ProtocolError(ErrorCode.UNKNOWN_SOURCE, "flush names source \"" + name + "\", which has sent no "
           + "audio");
     }
-    src.flush();
-    return null;
+    List<String> full = new ArrayList<>();
+    for (SourceState src : one != null ? List.of(one) : byName.values()) {
+      if (!src.flush()) {
+        full.add(src.name());
+      }
+    }
+    return full.isEmpty() ? null : new ProtocolError(ErrorCode.BAD_STATE, SourceQueue.MAX_FLUSHES
+        + " flushes are pending already for " + String.join(", ", full) + ": wait for flushed");
   }
 
   /**

@@ -11,7 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * there ({@link #whenReady}). Every queued byte is held against the server's {@link BufferBudget}.
  */
 public final class SourceQueue {
-  static final int MAX_FLUSHES = 16;
+  /** Flushes one source may have pending; one more is refused, not merged, so each is answered once. */
+  public static final int MAX_FLUSHES = 16;
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Chunk> chunks;
   private final int maxChunks;
@@ -24,11 +25,7 @@ public final class SourceQueue {
   /** Input ended because the connection was lost: what the recognizer would still say has no one to hear it. */
   private volatile boolean aborted;
   private Runnable lowWatermarkWatch;
-  /**
-   * Where on the source's timeline (in samples received) the reader must flush its recognizer, oldest first: at most
-   * {@link #MAX_FLUSHES}; one more replaces the newest, so a burst of flushes merges rather than grows.
-   */
-  private final ArrayDeque<Long> flushes = new ArrayDeque<>(2);
+  private final FlushMarks flushes = new FlushMarks();
   /** Told once when a chunk arrives or input ends, then disarmed: the reader asks again when it runs dry. */
   private Runnable readyWatch;
   // Mirrors for lock-free reads by gauges and the shedding scan.
@@ -76,7 +73,7 @@ public final class SourceQueue {
 
   private Runnable takeReadyWatch() {
     Runnable r = readyWatch;
-    if (r != null && (!chunks.isEmpty() || ended || !flushes.isEmpty())) {
+    if (r != null && readerHasWork()) {
       readyWatch = null;
       return r;
     }
@@ -129,6 +126,11 @@ public final class SourceQueue {
         : new SubmitResult.DroppedOldest(forQueue, forBudget);
   }
 
+  /** A chunk, a flush or the end waits for the reader. Under the lock. */
+  private boolean readerHasWork() {
+    return !chunks.isEmpty() || ended || !flushes.isEmpty();
+  }
+
   private boolean wouldOverflow(int size) {
     return chunks.size() >= maxChunks || (maxBytes > 0 && bytes + size > maxBytes);
   }
@@ -169,7 +171,7 @@ public final class SourceQueue {
     lock.lock();
     try {
       c = chunks.peekFirst();
-      if (c == null || (!flushes.isEmpty() && c.startSample() >= flushes.peekFirst())) {
+      if (c == null || flushes.holdsBack(c)) {
         return null;
       }
       chunks.pollFirst();
@@ -191,19 +193,19 @@ public final class SourceQueue {
 
   /**
    * Asks the reader to flush its recognizer once every chunk before {@code atSample} (the source's samples received
-   * so far) has been taken; ignored after input ended, whose finish flushes anyway.
+   * so far) has been taken; ignored after input ended, whose finish flushes anyway. Returns false, asking nothing,
+   * when {@link #MAX_FLUSHES} are pending already.
    */
-  void requestFlush(long atSample) {
+  boolean requestFlush(long atSample) {
     Runnable ready;
     lock.lock();
     try {
       if (ended) {
-        return;
+        return true;
       }
-      if (flushes.size() >= MAX_FLUSHES) {
-        flushes.pollLast();
+      if (!flushes.add(atSample)) {
+        return false;
       }
-      flushes.addLast(atSample);
       ready = takeReadyWatch();
     } finally {
       lock.unlock();
@@ -211,19 +213,14 @@ public final class SourceQueue {
     if (ready != null) {
       ready.run();
     }
+    return true;
   }
 
   /** True, and forgotten, when a flush is due: every chunk before its position has been taken. */
   boolean takeFlush() {
     lock.lock();
     try {
-      Long at = flushes.peekFirst();
-      Chunk head = chunks.peekFirst();
-      if (at == null || (head != null && head.startSample() < at)) {
-        return false;
-      }
-      flushes.pollFirst();
-      return true;
+      return flushes.takeDue(chunks.peekFirst());
     } finally {
       lock.unlock();
     }
@@ -246,7 +243,7 @@ public final class SourceQueue {
   boolean whenReady(Runnable task) {
     lock.lock();
     try {
-      if (!chunks.isEmpty() || ended || !flushes.isEmpty()) {
+      if (readerHasWork()) {
         return false;
       }
       readyWatch = task;

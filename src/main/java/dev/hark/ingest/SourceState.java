@@ -175,9 +175,9 @@ public final class SourceState {
     return true;
   }
 
-  /** Asks the recognizer for the final result of every sample received so far. */
-  void flush() {
-    queue.requestFlush(samplesReceived);
+  /** Asks the recognizer for the final result of every sample received so far; false if too many are pending. */
+  boolean flush() {
+    return queue.requestFlush(samplesReceived);
   }
 
   /** Counts a valid chunk and places it on the timeline. */

@@ -183,7 +183,10 @@ public final class MessageDecoder {
           return SourceFields.priority(value, p, priority);
         }
         case "resume" -> {
-          return readResume(value, p);
+          resume = ResumeField.read(value, p);
+          if (resume == null) {
+            return ResumeField.BAD;
+          }
         }
         case "overflow" -> {
           if (value != JsonToken.VALUE_STRING) {
@@ -194,42 +197,6 @@ public final class MessageDecoder {
         default -> p.skipChildren();
       }
       return null;
-    }
-
-    /** {@code "resume": {"session_id": ..., "token": ...}}: both strings, short, of printable ASCII. */
-    private ProtocolError readResume(JsonToken value, JsonParser p) throws IOException {
-      ProtocolError bad = new ProtocolError(ErrorCode.BAD_MESSAGE,
-          "resume must be {\"session_id\": ..., \"token\": ...} with the values of the session's ready");
-      if (value != JsonToken.START_OBJECT) {
-        p.skipChildren();
-        return bad;
-      }
-      String sessionId = null;
-      String token = null;
-      long finals = -1;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken v = p.nextToken();
-        if (v == JsonToken.VALUE_STRING && field.equals("session_id")) {
-          sessionId = p.getText();
-        } else if (v == JsonToken.VALUE_STRING && field.equals("token")) {
-          token = p.getText();
-        } else if (v == JsonToken.VALUE_NUMBER_INT && field.equals("finals")
-            && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER && p.getLongValue() >= 0) {
-          finals = p.getLongValue();
-        } else {
-          p.skipChildren();
-        }
-      }
-      if (!isResumeField(sessionId) || !isResumeField(token)) {
-        return bad;
-      }
-      resume = new ClientMessage.Resume(sessionId, token, finals);
-      return null;
-    }
-
-    private static boolean isResumeField(String s) {
-      return s != null && !s.isEmpty() && s.length() <= 128 && s.chars().allMatch(c -> c > 32 && c < 127);
     }
 
     /** Finds the raw bytes of the data string; Base64 needs no escapes, so a backslash means the slow path. */

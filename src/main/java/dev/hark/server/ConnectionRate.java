@@ -4,6 +4,7 @@ import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.CloseCode;
 import dev.hark.protocol.ErrorCode;
 import dev.hark.protocol.ProtocolError;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -17,6 +18,8 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
  */
 final class ConnectionRate {
   private static final String PONG_FRAME = "pong_frame";
+  /** The longest text frame read while over the rate: short enough to be a message that ends the session. */
+  private static final int MAX_END_BYTES = 64;
 
   private final MessageRate rate;
   private final int perSecond;
@@ -29,6 +32,15 @@ final class ConnectionRate {
     this.perSecond = perSecond;
     this.metrics = metrics;
     this.clientFaults = clientFaults;
+  }
+
+  /**
+   * Whether a frame over the rate is read at all: only a short text may be the message that ends the session
+   * ({@code stop}, vosk's {@code eof}, Deepgram's {@code CloseStream}), which no protocol limits, since a client
+   * over its rate must still be able to end cleanly. Anything else is dropped unread.
+   */
+  static boolean mayEndSession(ByteBuf content, boolean text) {
+    return text && content.readableBytes() <= MAX_END_BYTES;
   }
 
   MessageRate.Verdict take(long nowNanos) {

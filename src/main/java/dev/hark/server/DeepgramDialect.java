@@ -157,7 +157,8 @@ final class DeepgramDialect extends Dialect {
 
   @Override
   boolean readOverRate(SessionState session, ByteBuf content, boolean text) {
-    if (text && content.readableBytes() <= 64 && content.toString(StandardCharsets.UTF_8).contains("CloseStream")) {
+    if (ConnectionRate.mayEndSession(content, text)
+        && content.toString(StandardCharsets.UTF_8).contains("CloseStream")) {
       read(session, content, true);
       return true;
     }
@@ -197,7 +198,7 @@ final class DeepgramDialect extends Dialect {
       case ServerMessage.ErrorMessage e -> wire.sendText(events.error(e));
       case ServerMessage.Ready r -> { } // Deepgram's session starts with the upgrade
       case ServerMessage.Pong p -> { }
-      case ServerMessage.Ack a -> { } // Deepgram's clients do not resume
+      case ServerMessage.Ack a -> { } // not sent to a dialect: it does not acknowledgesAudio()
     }
   }
 

@@ -14,7 +14,8 @@ import java.time.Instant;
  * carrying Hark's own message.
  */
 final class DeepgramEvents {
-  private static final String MODEL = "vosk-model-small-en-us";
+  /** What Deepgram calls its model: Hark says only that it is Hark (the recognizer is the server's --asr). */
+  private static final String MODEL = "hark";
 
   private final DeepgramDialect.Options options;
   private volatile String requestId = "";
@@ -82,8 +83,8 @@ final class DeepgramEvents {
       g.writeStringField("request_id", requestId);
       g.writeObjectFieldStart("model_info");
       g.writeStringField("name", MODEL);
-      g.writeStringField("version", "0.3.45");
-      g.writeStringField("arch", "kaldi");
+      g.writeStringField("version", "");
+      g.writeStringField("arch", MODEL);
       g.writeEndObject();
       g.writeStringField("model_uuid", MODEL);
       g.writeEndObject();

@@ -61,6 +61,12 @@ abstract sealed class Dialect implements SessionChannel permits VoskDialect, Dee
     return false;
   }
 
+  /** None of the other protocols has a word for acknowledged audio. */
+  @Override
+  public boolean acknowledgesAudio() {
+    return false;
+  }
+
   @Override
   public void execute(Runnable task) {
     wire.execute(task);

@@ -1,6 +1,7 @@
 package dev.hark.server;
 
 import dev.hark.ingest.SessionState;
+import dev.hark.ingest.SourceQueue;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.ClientMessage;
 import dev.hark.protocol.ErrorCode;
@@ -27,7 +28,8 @@ final class OpenAiDialect extends Dialect {
   static final String PATH = "/v1/realtime";
   static final int SAMPLE_RATE = 24_000;
   private static final String SOURCE = "mic";
-  private static final String DEFAULT_MODEL = "vosk-model-small-en-us";
+  /** The model a session names until the client names one (which is echoed, not used: the recognizer is --asr). */
+  private static final String DEFAULT_MODEL = "hark";
 
   /** What a pending flush was asked by: a commit's transcript goes out, a clear's is thrown away. */
   private enum FlushFor { COMMIT, CLEAR }
@@ -35,10 +37,8 @@ final class OpenAiDialect extends Dialect {
   // All guarded by this: the client's events arrive on the event loop, results on decoding threads.
   private final ArrayDeque<FlushFor> flushes = new ArrayDeque<>();
   private final List<String> uncommitted = new ArrayList<>();
-  private String sessionId = "";
   private String model = DEFAULT_MODEL;
   private boolean serverVad = true;
-  private long items;
   private String speechItem;
   private String lastItem;
   private String deltaSent = "";
@@ -57,9 +57,6 @@ final class OpenAiDialect extends Dialect {
   @Override
   void opened(SessionState session) {
     out.sessionId(session.id());
-    synchronized (this) {
-      sessionId = session.id();
-    }
     session.handle(new ClientMessage.Start(SAMPLE_RATE, List.of(SOURCE), null, Map.of()));
     out.event("session.created", g -> out.session(g, false, model, serverVad));
   }
@@ -87,23 +84,33 @@ final class OpenAiDialect extends Dialect {
                 "no audio was appended since the last commit", null, eventId);
             return;
           }
-          bytesSinceCommit = 0;
-          flushes.add(FlushFor.COMMIT);
         }
-        session.handle(new ClientMessage.Flush(SOURCE));
+        flush(session, FlushFor.COMMIT, eventId);
       }
-      case "input_audio_buffer.clear" -> {
-        synchronized (this) {
-          bytesSinceCommit = 0;
-          flushes.add(FlushFor.CLEAR);
-        }
-        session.handle(new ClientMessage.Flush(SOURCE));
-      }
+      case "input_audio_buffer.clear" -> flush(session, FlushFor.CLEAR, eventId);
       case "session.update", "transcription_session.update" -> update(event, type, eventId);
       default -> reject(ErrorCode.UNKNOWN_TYPE, "invalid_event", type == null ? "type is missing"
           : "Hark serves transcription sessions: it takes session.update, input_audio_buffer.append, commit and clear",
           "type", eventId);
     }
+  }
+
+  /**
+   * A commit or clear: a flush of the source, answered in order. As many may be pending as the source's queue
+   * takes ({@link SourceQueue#MAX_FLUSHES}); one more is refused here, before the session would refuse it, so every
+   * pending one is answered once.
+   */
+  private void flush(SessionState session, FlushFor what, String eventId) {
+    synchronized (this) {
+      if (flushes.size() >= SourceQueue.MAX_FLUSHES) {
+        reject(ErrorCode.BAD_STATE, "too_many_pending", SourceQueue.MAX_FLUSHES + " commits and clears are "
+            + "pending already: wait for their answers", null, eventId);
+        return;
+      }
+      bytesSinceCommit = 0;
+      flushes.add(what);
+    }
+    session.handle(new ClientMessage.Flush(SOURCE));
   }
 
   private void append(SessionState session, Map<String, Object> event, String eventId) {
@@ -184,7 +191,7 @@ final class OpenAiDialect extends Dialect {
           message);
       case ServerMessage.Ready r -> { } // the session was announced with session.created
       case ServerMessage.Pong p -> { }
-      case ServerMessage.Ack a -> { } // OpenAI's clients do not resume
+      case ServerMessage.Ack a -> { } // not sent to a dialect: it does not acknowledgesAudio()
       case ServerMessage.Stopped s -> { }
     }
   }
@@ -200,7 +207,7 @@ final class OpenAiDialect extends Dialect {
       return;
     }
     if (speechItem == null) {
-      speechItem = newItem();
+      speechItem = out.newItem();
       String item = speechItem;
       out.event("input_audio_buffer.speech_started", g -> {
         g.writeNumberField("audio_start_ms", t.startMs());
@@ -240,7 +247,7 @@ final class OpenAiDialect extends Dialect {
     } else if (done == FlushFor.COMMIT && (!serverVad || !finalSinceCommit)) {
       String text = String.join(" ", uncommitted);
       uncommitted.clear();
-      String item = speechItem != null ? speechItem : newItem();
+      String item = speechItem != null ? speechItem : out.newItem();
       speechItem = null;
       deltaSent = "";
       complete(item, text, 0);
@@ -265,10 +272,6 @@ final class OpenAiDialect extends Dialect {
       g.writeNumberField("seconds", seconds);
       g.writeEndObject();
     });
-  }
-
-  private synchronized String newItem() {
-    return "item_" + sessionId + "_" + ++items;
   }
 
   /** Audio dropped, a source shed, the session ending: OpenAI has no word for these but its error event. */

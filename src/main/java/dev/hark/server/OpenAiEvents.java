@@ -15,6 +15,7 @@ final class OpenAiEvents {
   // Guarded by this: events are numbered and sent in one order, from the event loop and decoding threads.
   private String sessionId = "";
   private long events;
+  private long items;
 
   OpenAiEvents(NettySessionChannel wire) {
     this.wire = wire;
@@ -22,6 +23,11 @@ final class OpenAiEvents {
 
   synchronized void sessionId(String id) {
     sessionId = id;
+  }
+
+  /** A fresh conversation item id, for the next turn. */
+  synchronized String newItem() {
+    return "item_" + sessionId + "_" + ++items;
   }
 
   void error(String type, String code, String message, String param, String eventId, ServerMessage hark) {

@@ -90,6 +90,36 @@ final class ResumableSessions {
   }
 
   /**
+   * Why a resume of {@code sessionId} was not even asked: resuming is off ({@code enabled} false), the connection
+   * already began a session of its own (not {@code fresh}), or no such session is held here.
+   */
+  ProtocolError cannotAsk(boolean enabled, boolean fresh, String sessionId) {
+    if (!fresh) {
+      return new ProtocolError(ErrorCode.BAD_STATE, "resume must be the first message of a connection");
+    }
+    metrics.resume("unknown");
+    return new ProtocolError(ErrorCode.RESUME_UNKNOWN, enabled ? "no session " + sessionId + " awaits a resume here"
+        : "resuming is off here (--resume-window-s 0)");
+  }
+
+  /**
+   * The connection whose socket is {@code w} is gone, from any thread: unless another connection took the session up
+   * already, it waits for a resume if {@code mayWait} and it may be resumed, else it ends (on its own thread).
+   */
+  void connectionGone(SessionState session, ResumableChannel channel, NettySessionChannel w, boolean mayWait) {
+    channel.home().execute(() -> {
+      if (!channel.isCurrent(w)) {
+        return;
+      }
+      if (mayWait) {
+        lost(session);
+      } else {
+        end(session);
+      }
+    });
+  }
+
+  /**
    * The session's socket was lost (on the session's thread): it waits for a resume if it may be resumed (started,
    * not stopped), else it ends now.
    */

@@ -46,8 +46,6 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
   private static final AttributeKey<Boolean> RESERVED = AttributeKey.valueOf("hark.sessionSlot");
   private static final AttributeKey<SessionState> SESSION = AttributeKey.valueOf("hark.session");
-  /** The longest text frame read while over the rate, to see whether it is {@code stop}. */
-  private static final int MAX_STOP_BYTES = 64;
 
   private final ConcurrencyController controller;
   private final HarkMetrics metrics;
@@ -180,7 +178,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
           if (!dialect.readOverRate(session, content, text)) {
             limited(now);
           }
-        } else if (text && content.readableBytes() <= MAX_STOP_BYTES && FrameDecoder.text(content,
+        } else if (ConnectionRate.mayEndSession(content, text) && FrameDecoder.text(content,
             maxMessageBytes) instanceof ClientMessage.Stop stop) {
           dispatch(stop);
         } else {
@@ -235,11 +233,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private void resume(ClientMessage.Resume r) {
     EventLoop home = resumable == null || !session.isFresh() ? null : resumables.home(r.sessionId());
     if (home == null) {
-      metrics.resume("unknown");
-      session.reject(resumable == null ? new ProtocolError(ErrorCode.RESUME_UNKNOWN, "resuming is off here "
-          + "(--resume-window-s 0)") : !session.isFresh() ? new ProtocolError(ErrorCode.BAD_STATE, "resume must "
-          + "be the first message of a connection") : new ProtocolError(ErrorCode.RESUME_UNKNOWN, "no session "
-          + r.sessionId() + " awaits a resume here"), null);
+      session.reject(resumables.cannotAsk(resumable != null, session.isFresh(), r.sessionId()), null);
       return;
     }
     pending = new ArrayList<>();
@@ -262,40 +256,21 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         resumable = r.channel();
         ch.attr(SESSION).set(session);
         if (!ch.isActive()) {
-          lost(Connections.mayLeaveSession(ch)); // gone while the resume was decided: the session waits again
+          // Gone while the resume was decided: the session waits again.
+          resumables.connectionGone(session, resumable, wire, Connections.mayLeaveSession(ch));
         }
       }
       case ResumableSessions.Refused f -> {
         session.reject(f.error(), null);
         ch.config().setAutoRead(true);
         if (!ch.isActive()) {
-          lost(false);
+          resumables.connectionGone(session, resumable, wire, false);
         }
       }
     }
     List<Decoded> held = pending;
     pending = null;
     held.forEach(this::dispatch);
-  }
-
-  /**
-   * This connection is gone: its session waits for a resume if {@code mayWait} and it may be resumed, else it ends
-   * (on its own thread); unless another connection took it up already.
-   */
-  private void lost(boolean mayWait) {
-    SessionState s = session;
-    ResumableChannel rc = resumable;
-    NettySessionChannel w = wire;
-    rc.home().execute(() -> {
-      if (!rc.isCurrent(w)) {
-        return;
-      }
-      if (mayWait) {
-        resumables.lost(s);
-      } else {
-        resumables.end(s);
-      }
-    });
   }
 
   @Override
@@ -306,7 +281,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       }
     } else if (pending == null) { // else a resume is being decided: its answer finds the connection gone
       if (resumable != null) {
-        lost(Connections.mayLeaveSession(ctx.channel()));
+        resumables.connectionGone(session, resumable, wire, Connections.mayLeaveSession(ctx.channel()));
       } else {
         maxDuration.cancel(false); // else the timer would hold the closed session for hours
         session.close();

@@ -26,8 +26,6 @@ import java.util.Map;
  */
 final class VoskDialect extends Dialect {
   static final String PATH = "/vosk";
-  /** An {@code eof} message is short; a long text over the rate is not read at all. */
-  private static final int MAX_EOF_BYTES = 64;
 
   // Results arrive from decoding threads, replies go out on the event loop: guarded by this.
   private final ArrayDeque<ServerMessage.Transcript> finals = new ArrayDeque<>();
@@ -102,7 +100,7 @@ final class VoskDialect extends Dialect {
    */
   @Override
   boolean readOverRate(SessionState session, ByteBuf content, boolean text) {
-    Map<String, Object> fields = text && content.readableBytes() <= MAX_EOF_BYTES
+    Map<String, Object> fields = ConnectionRate.mayEndSession(content, text)
         ? JsonFields.read(content.toString(StandardCharsets.UTF_8)) : null;
     if (fields != null && fields.containsKey("eof")) {
       read(session, content, true);

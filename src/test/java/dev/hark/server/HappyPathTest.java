@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hark.asr.NoneEngine;
+import dev.hark.ingest.SourceQueue;
+import dev.hark.testing.GateEngine;
 import dev.hark.testing.Pcm;
 import dev.hark.testing.Scrape;
 import dev.hark.testing.SharedServer;
@@ -34,6 +36,30 @@ class HappyPathTest {
       assertThat(c.awaitType("flushed").path("source").asText()).isEqualTo("mic");
       c.send("{\"type\":\"flush\",\"source\":\"nobody\"}").awaitError("unknown_source");
       c.send("{\"type\":\"stop\"}").awaitType("stopped");
+    }
+  }
+
+  /** Flushes wait for the recognizer; past the bound of pending ones the next is refused, not merged. */
+  @Test
+  void flushesPendingPastTheBoundAreRefusedAndEachPendingOneIsAnswered() {
+    GateEngine engine = new GateEngine();
+    try (TestServer gated = TestServer.start(engine); WsClient c = gated.connect()) {
+      c.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
+      c.send(WsClient.audioJson("mic", Pcm.chunk(0), 0));
+      engine.awaitHeld(1); // the recognizer is stalled in its turn: flushes stay pending
+      for (int i = 0; i < SourceQueue.MAX_FLUSHES; i++) {
+        c.send(WsClient.audioJson("mic", Pcm.chunk(i + 1), i + 1));
+        c.send("{\"type\":\"flush\",\"source\":\"mic\"}");
+      }
+      c.send("{\"type\":\"flush\"}");
+      assertThat(c.awaitError("bad_state").path("message").asText()).contains("pending");
+      engine.open();
+      for (int i = 0; i < SourceQueue.MAX_FLUSHES; i++) {
+        c.awaitType("flushed");
+      }
+      c.send("{\"type\":\"stop\"}").awaitType("stopped");
+      assertThat(c.seen()).filteredOn(m -> m.path("type").asText().equals("flushed"))
+          .hasSize(SourceQueue.MAX_FLUSHES);
     }
   }
 

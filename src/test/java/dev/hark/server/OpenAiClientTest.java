@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hark.asr.NoneEngine;
 import dev.hark.client.WordErrors;
+import dev.hark.ingest.SourceQueue;
 import dev.hark.testing.Certificates;
+import dev.hark.testing.GateEngine;
 import dev.hark.testing.NodeClient;
 import dev.hark.testing.Speech;
 import dev.hark.testing.TestServer;
@@ -160,6 +162,35 @@ class OpenAiClientTest {
       c.send("{\"type\":\"input_audio_buffer.commit\"}");
       c.await(e -> e.path("type").asText().equals("conversation.item.input_audio_transcription.completed"),
           Duration.ofSeconds(20));
+    }
+  }
+
+  /**
+   * Commits wait for the recognizer; past the bound of pending ones the next is refused in OpenAI's shape, and
+   * every pending one is still answered with its transcript, once.
+   */
+  @Test
+  void commitsPastTheBoundOfPendingOnesAreRefusedAndEachPendingOneIsAnswered() {
+    GateEngine engine = new GateEngine();
+    try (TestServer gated = TestServer.start(engine);
+        WsClient c = WsClient.connect(gated.port(), OpenAiDialect.PATH, List.of())) {
+      c.await(e -> e.path("type").asText().equals("session.created"), Duration.ofSeconds(10));
+      String audio = "{\"type\":\"input_audio_buffer.append\",\"audio\":\""
+          + Base64.getEncoder().encodeToString(new byte[4800]) + "\"}";
+      c.send(audio);
+      engine.awaitHeld(1); // the recognizer is stalled: commits stay pending
+      for (int i = 0; i < SourceQueue.MAX_FLUSHES; i++) {
+        c.send(audio).send("{\"type\":\"input_audio_buffer.commit\"}");
+      }
+      c.send(audio).send("{\"type\":\"input_audio_buffer.commit\",\"event_id\":\"one-too-many\"}");
+      JsonNode refused = c.await(e -> e.path("type").asText().equals("error"), Duration.ofSeconds(10));
+      assertThat(refused.path("error").path("code").asText()).isEqualTo("too_many_pending");
+      assertThat(refused.path("error").path("event_id").asText()).isEqualTo("one-too-many");
+      engine.open();
+      for (int i = 0; i < SourceQueue.MAX_FLUSHES; i++) {
+        c.await(e -> e.path("type").asText().equals("conversation.item.input_audio_transcription.completed"),
+            Duration.ofSeconds(10));
+      }
     }
   }
 }
