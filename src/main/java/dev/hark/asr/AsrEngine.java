@@ -14,6 +14,32 @@ public interface AsrEngine extends AutoCloseable {
    */
   StreamRecognizer open(int sampleRate) throws Exception;
 
+  /**
+   * The decoding time a stream is expected to take per second of its audio on a reused (warm) recognizer: the
+   * prior cost a new stream reserves until its own is measured. 0 (the default) for an engine that does not know:
+   * its streams are admitted on their measured costs alone.
+   */
+  default double expectedRtf() {
+    return 0;
+  }
+
+  /** The same on a recognizer opened new, for engines whose recognizers warm up as they decode. */
+  default double expectedColdRtf() {
+    return expectedRtf();
+  }
+
+  /**
+   * A few seconds of speech (16-bit mono PCM at {@link #WARM_UP_RATE}) that warms a new recognizer to what a reused
+   * one costs, decoded on spares before the server says it is ready; null (the default) if this engine's
+   * recognizers do not warm up.
+   */
+  default byte[] warmUpSpeech() {
+    return null;
+  }
+
+  /** The sample rate of {@link #warmUpSpeech()}. */
+  int WARM_UP_RATE = 16000;
+
   /** Frees the engine's models; every stream recognizer is closed before. */
   @Override
   default void close() {}

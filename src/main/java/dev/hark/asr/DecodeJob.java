@@ -81,7 +81,10 @@ final class DecodeJob {
       if (n > 0) {
         long t0 = scheduler.now();
         recognizer.accept(buf, n, this::report);
-        scheduler.meters().decoded(n / 2 * 1_000_000_000L / audio.sampleRate(), scheduler.now() - t0);
+        long audioNanos = n / 2 * 1_000_000_000L / audio.sampleRate();
+        long decodeNanos = scheduler.now() - t0;
+        scheduler.meters().decoded(audioNanos, decodeNanos);
+        audio.decoded(audioNanos, decodeNanos);
       }
       inTurnMs = 0;
       if (writtenOff.getAsBoolean()) {

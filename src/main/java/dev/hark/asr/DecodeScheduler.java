@@ -1,6 +1,7 @@
 package dev.hark.asr;
 
 import dev.hark.ingest.PcmStream;
+import dev.hark.ingest.RecognizerLoad;
 import dev.hark.metrics.HarkMetrics;
 import java.util.List;
 import java.util.Set;
@@ -47,6 +48,9 @@ public final class DecodeScheduler implements AutoCloseable {
   /** Any thread: every decoding thread adds its turns, the load report reads. */
   private final AtomicLong busyNanos = new AtomicLong();
   private final int workers;
+  private final int maxSpare;
+  /** The warm-up, if one was started; written once before the server takes sessions. */
+  private volatile RecognizerWarmUp warmUp;
   /** Nanoseconds; injected so that tests can drive time by hand. */
   private final LongSupplier clock;
   // Guarded by this (load() is synchronized): the timer thread's last load report.
@@ -64,6 +68,7 @@ public final class DecodeScheduler implements AutoCloseable {
     this.stallNanos = settings.stallTimeout().toNanos();
     this.turnMs = settings.turnMs();
     this.workers = settings.workers();
+    this.maxSpare = settings.spareRecognizers();
     this.recognizers = new RecognizerPool(engine, settings.spareRecognizers(), AsrSettings.SPARE_IDLE.toNanos(),
         clock);
     this.meters = new DecodeMeters(engine.name(), settings.workers(), metrics, this, recognizers);
@@ -92,6 +97,22 @@ public final class DecodeScheduler implements AutoCloseable {
 
   long now() {
     return clock.getAsLong();
+  }
+
+  /**
+   * Before the server takes sessions: warms {@code count} recognizers on the engine's bundled speech (none if it
+   * has none), keeps them as spares however long they wait, and waits up to {@code waitMillis} for them; returns
+   * how many were warm by then (the rest join the spares as they finish).
+   */
+  public int warmUp(AsrEngine engine, int count, long waitMillis) {
+    byte[] speech = engine.warmUpSpeech();
+    int n = Math.min(count, maxSpare);
+    if (speech == null || n <= 0) {
+      return 0;
+    }
+    recognizers.keepWarm(n);
+    warmUp = new RecognizerWarmUp(engine, recognizers, n, workers, speech, AsrEngine.WARM_UP_RATE * 2 * turnMs / 1000);
+    return warmUp.await(waitMillis);
   }
 
   int turnMs() {
@@ -156,7 +177,7 @@ public final class DecodeScheduler implements AutoCloseable {
   /**
    * Reports {@link #load()} to {@code listener} every {@code everyMillis}, on the scheduler's own timer thread.
    */
-  public void reportLoad(Consumer<DecodeLoad> listener, long everyMillis) {
+  public void reportLoad(Consumer<RecognizerLoad> listener, long everyMillis) {
     every(() -> listener.accept(load()), everyMillis);
   }
 
@@ -186,7 +207,7 @@ public final class DecodeScheduler implements AutoCloseable {
   }
 
   /** The load since the last call (one caller at a time): turns in progress count up to now. */
-  synchronized DecodeLoad load() {
+  synchronized RecognizerLoad load() {
     long now = clock.getAsLong();
     long busy = busyNanos.get();
     for (DecodingThread t : threads) {
@@ -201,7 +222,7 @@ public final class DecodeScheduler implements AutoCloseable {
     // the next interval's difference takes this part back out.
     lastBusyNanos = busy;
     lastLoadNanos = now;
-    return new DecodeLoad(workers, Math.max(0, utilisation), maxLagMs(), streams());
+    return new RecognizerLoad(workers, Math.max(0, utilisation), maxLagMs(), streams(), recognizers.spares());
   }
 
   /**
@@ -221,6 +242,10 @@ public final class DecodeScheduler implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    RecognizerWarmUp w = warmUp;
+    if (w != null) {
+      w.cancel();
+    }
     watchdog.shutdownNow();
     for (DecodingThread t : threads) {
       t.stop();

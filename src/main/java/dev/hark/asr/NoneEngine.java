@@ -9,12 +9,27 @@ import java.time.Duration;
  */
 public final class NoneEngine implements AsrEngine {
   private final double rtf;
+  private final double expectedRtf;
 
   public NoneEngine(double rtf) {
-    if (rtf < 0 || Double.isNaN(rtf)) {
+    this(rtf, rtf);
+  }
+
+  /**
+   * Taking {@code rtf} per second of audio while admission expects {@code expectedRtf}: a test's way to make costs
+   * turn out other than the prior.
+   */
+  public NoneEngine(double rtf, double expectedRtf) {
+    if (rtf < 0 || Double.isNaN(rtf) || expectedRtf < 0 || Double.isNaN(expectedRtf)) {
       throw new IllegalArgumentException("--none-rtf must be 0 or more, got " + rtf);
     }
     this.rtf = rtf;
+    this.expectedRtf = expectedRtf;
+  }
+
+  @Override
+  public double expectedRtf() {
+    return expectedRtf;
   }
 
   @Override

@@ -25,6 +25,8 @@ final class RecognizerPool {
   /** Spares by sample rate, most recently returned first. Guarded by this. */
   private final Map<Integer, Deque<Spare>> spares = new HashMap<>();
   private int spareCount;
+  /** Spares kept however long they wait: the warmed ones, so a quiet server's next burst finds them warm. */
+  private int keepWarm;
   private long opened;
   private long reused;
 
@@ -87,7 +89,7 @@ final class RecognizerPool {
     synchronized (this) {
       for (Deque<Spare> d : spares.values()) {
         // The oldest wait at the back.
-        while (!d.isEmpty() && (all || now - d.peekLast().since() > maxIdleNanos)) {
+        while (!d.isEmpty() && (all || (now - d.peekLast().since() > maxIdleNanos && spareCount > keepWarm))) {
           expired.add(d.pollLast().recognizer());
           spareCount--;
         }
@@ -95,6 +97,11 @@ final class RecognizerPool {
     }
     expired.forEach(StreamRecognizer::close);
     return expired.size();
+  }
+
+  /** Keeps at least {@code n} spares however long they wait. */
+  synchronized void keepWarm(int n) {
+    keepWarm = n;
   }
 
   synchronized int spares() {

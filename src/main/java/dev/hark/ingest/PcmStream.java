@@ -79,6 +79,14 @@ public final class PcmStream {
     return queue.bytes() / 2 * 1000 / sampleRate;
   }
 
+  /**
+   * A turn decoded {@code audioNanos} of this stream's audio in {@code decodeNanos}: the measure of its cost to the
+   * recognizer. The reader's thread.
+   */
+  public void decoded(long audioNanos, long decodeNanos) {
+    src.cost().decoded(audioNanos, decodeNanos);
+  }
+
   /** Throws away what is queued now, counted as dropped because the recognizer failed; returns how many chunks. */
   public long discardQueued() {
     long n = 0;

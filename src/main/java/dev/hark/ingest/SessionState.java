@@ -11,6 +11,8 @@ import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.SourceStats;
 import dev.hark.recording.Recording;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +38,11 @@ public final class SessionState {
   private final long openedNanos;
   private final Recording recording;
   private final int maxMessagesPerSecond;
+  /**
+   * Costs reserved in the recognizer's ledger for sources not opened yet: the one taken with the session's slot at
+   * the upgrade, and those {@code start} reserved for the sources it names. Each opened source takes one.
+   */
+  private final Deque<Long> credits = new ArrayDeque<>();
 
   // Owned by the session's thread (its event loop): every message, status and close runs there.
   private int sampleRate;
@@ -55,6 +62,18 @@ public final class SessionState {
    */
   public SessionState(String id, SessionChannel channel, ConcurrencyController controller, Recognition recognition,
       Path recordDir, int maxMessagesPerSecond) {
+    this(id, channel, controller, recognition, recordDir, maxMessagesPerSecond, -1);
+  }
+
+  /**
+   * With {@code openingCredit} the cost {@link SessionAdmission#tryReserve()} reserved with this session's slot
+   * (-1 if none was), which its first source takes.
+   */
+  public SessionState(String id, SessionChannel channel, ConcurrencyController controller, Recognition recognition,
+      Path recordDir, int maxMessagesPerSecond, long openingCredit) {
+    if (openingCredit >= 0) {
+      credits.add(openingCredit);
+    }
     this.id = id;
     this.maxMessagesPerSecond = maxMessagesPerSecond;
     this.recording = new Recording(recordDir, id);
@@ -140,6 +159,13 @@ public final class SessionState {
           + names.size(), null);
       return;
     }
+    if (!reserveFor(names.size())) {
+      reject(ErrorCode.ASR_CAPACITY, "the recognizer cannot take " + names.size() + " more stream(s) now; try "
+          + "again later", null);
+      metrics.sessionRefused("asr_capacity");
+      channel.close(CloseCode.TRY_AGAIN_LATER, "asr_capacity: try again later");
+      return;
+    }
     phase = SessionPhase.STARTED;
     sampleRate = s.sampleRate() == null ? settings.sampleRate() : s.sampleRate();
     policy = s.overflow() == null ? settings.overflow() : s.overflow();
@@ -148,6 +174,22 @@ public final class SessionState {
       openSource(name, true);
     }
     channel.send(ready(false));
+  }
+
+  /** Reserves the cost of the sources {@code start} names beyond the credits held; false if they do not fit. */
+  private boolean reserveFor(int sourceCount) {
+    int more = sourceCount - credits.size();
+    if (more <= 0) {
+      return true;
+    }
+    long prior = controller.ledger().prior();
+    if (!controller.ledger().tryReserve(prior * more)) {
+      return false;
+    }
+    for (int i = 0; i < more; i++) {
+      credits.add(prior);
+    }
+    return true;
   }
 
   private ServerMessage.Ready ready(boolean resumed) {
@@ -243,9 +285,26 @@ public final class SessionState {
     backpressure.submitted(src, controller.submitChunk(this, src, chunk), now);
   }
 
+  /**
+   * Opens a source with its share of the recognizer: a credit if one is held, else a new reservation of the prior.
+   * One that does not fit opens shed (told {@code source_dropped}, reason {@code asr_capacity}) and comes back when
+   * there is room, as a source shed for capacity does; a {@code block} session's, never shed, is taken regardless.
+   */
   private SourceState openSource(String name, boolean declare) {
     SourceState src = sources.open(this, name, sampleRate, declare);
     recognition.start(src.stream(), channel);
+    Long credit = credits.poll();
+    long prior = controller.ledger().prior();
+    if (credit != null) {
+      src.cost().hold(credit);
+    } else if (controller.ledger().tryReserve(prior) || !src.sheddable()) {
+      if (!src.sheddable()) {
+        controller.ledger().add(prior); // not reserved by tryReserve's refusal: forced
+      }
+      src.cost().hold(prior);
+    } else if (src.claimShed()) {
+      shedSource(src, ShedReason.ASR_CAPACITY);
+    }
     return src;
   }
 
@@ -304,10 +363,16 @@ public final class SessionState {
       stopSequence.cancel(false); // nobody is left to tell stopped
     }
     for (SourceState src : sources.abortAll()) {
+      src.cost().release();
       controller.unregister(src);
       backpressure.sessionClosed(src);
     }
-    controller.admission().release();
+    long unused = 0;
+    for (Long c : credits) {
+      unused += c;
+    }
+    credits.clear();
+    controller.admission().release(unused);
     recording.finish();
     if (before != SessionPhase.STOPPED) {
       logTotals(before == SessionPhase.STOPPING ? "closed while draining after stop" : "closed without stop",
@@ -316,12 +381,16 @@ public final class SessionState {
   }
 
   void shedSource(SourceState src, ShedReason reason) {
+    src.cost().release();
     backpressure.shed(src, phase == SessionPhase.CLOSED, reason);
   }
 
+  /** Restores {@code src}, whose cost was reserved again by the caller; if it cannot come back, gives that back. */
   void restoreSource(SourceState src) {
     if (src.isShed() && phase != SessionPhase.CLOSED) {
       backpressure.restore(src);
+    } else if (phase == SessionPhase.CLOSED) {
+      src.cost().release(); // the closing released it already; this gives back what the restore reserved since
     }
   }
 

@@ -29,6 +29,8 @@ public final class SourceState {
   private final SourceMeters meters;
   private final PcmStream stream;
   private final BackpressureEpisode backpressure;
+  /** Its share of the recognizer's capacity. */
+  private final SourceCost cost;
   private final Map<DropReason, AtomicLong> dropped = new EnumMap<>(DropReason.class);
   private final AtomicLong consumed = new AtomicLong();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
@@ -72,6 +74,11 @@ public final class SourceState {
     this.metrics = metrics;
     this.backpressure = new BackpressureEpisode(statusIntervalNanos);
     this.stream = new PcmStream(this, queue, session.id(), sampleRate);
+    this.cost = new SourceCost(session.controller().ledger());
+  }
+
+  SourceCost cost() {
+    return cost;
   }
 
   /** A chunk reached the recognizer. Any thread. */
@@ -91,6 +98,7 @@ public final class SourceState {
 
   /** The recognizer is done with this source's stream, which has ended. Any thread, once. */
   void streamEnded() {
+    cost.release();
     session.streamEnded();
     done.complete(null);
   }

@@ -17,5 +17,8 @@ public final class CloseCode {
   /** The server failed in a way it cannot recover for this session. */
   public static final int INTERNAL_ERROR = 1011;
 
+  /** The server cannot take this session now (its recognizer's capacity is promised): try again later. */
+  public static final int TRY_AGAIN_LATER = 1013;
+
   private CloseCode() {}
 }

@@ -29,6 +29,11 @@ public enum ErrorCode {
   BAD_STATE("bad_state"),
   /** The recognizer of one source failed; the other sources carry on. */
   ASR_FAILED("asr_failed"),
+  /**
+   * The recognizer's capacity cannot take the sources {@code start} asked for: the session is refused and closed
+   * with 1013 (try again later), before any audio.
+   */
+  ASR_CAPACITY("asr_capacity"),
   /** More messages a second than {@code --max-messages-per-s}: the excess is dropped (one error a second says so). */
   RATE_LIMITED("rate_limited"),
   /** {@code --record} could not write this source's file (disk full, say): recording stops, ingest goes on. */

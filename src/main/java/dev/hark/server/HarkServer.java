@@ -1,11 +1,13 @@
 package dev.hark.server;
 
 import dev.hark.asr.AsrEngine;
-import dev.hark.asr.DecodeLoad;
 import dev.hark.asr.DecodeScheduler;
 import dev.hark.asr.TranscriptListener;
 import dev.hark.ingest.ConcurrencyController;
+import dev.hark.ingest.DecodeLedger;
+import dev.hark.ingest.LoadSettings;
 import dev.hark.ingest.Recognition;
+import dev.hark.ingest.RecognizerLoad;
 import dev.hark.ingest.SessionState;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.CloseCode;
@@ -45,6 +47,11 @@ public final class HarkServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HarkServer.class);
   /** How often the recognizer's load is measured and acted on. */
   private static final long LOAD_INTERVAL_MS = 250;
+  /**
+   * The longest the warm-up may hold readiness: with the model's load (about a second), ready within 3 s of
+   * launch.
+   */
+  private static final long WARM_UP_WAIT_MS = 1500;
 
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -58,7 +65,7 @@ public final class HarkServer implements AutoCloseable {
   private final HarkMetrics metrics;
   private volatile AsrEngine engine;
   private volatile DecodeScheduler scheduler;
-  private volatile DecodeLoad load;
+  private volatile RecognizerLoad load;
   private final ChannelGroup sessions = new DefaultChannelGroup("hark-sessions", GlobalEventExecutor.INSTANCE);
   private final ResumableSessions resumables;
 
@@ -73,7 +80,8 @@ public final class HarkServer implements AutoCloseable {
     }
     this.config = config;
     this.metrics = metrics;
-    this.controller = new ConcurrencyController(config.ingest(), metrics);
+    this.controller = new ConcurrencyController(config.ingest(), LoadSettings.of(config.asr().shed(),
+        config.asr().workers(), config.asr().shedLagMs(), config.asr().turnMs(), config.ingest().shedHold()), metrics);
     this.resumables = new ResumableSessions(config.resumeWindow().toNanos(), metrics);
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -104,8 +112,8 @@ public final class HarkServer implements AutoCloseable {
           .childHandler(pipeline.speakingVoskEverywhere())
           .bind(config.host(), config.voskPort()).sync().channel();
       agentListener = config.agentPort() < 0 ? null : new ServerBootstrap().group(boss, workers).channel(type)
-          .childHandler(new AgentCheck(() -> AgentCheck.report(controller.admission(), load,
-              config.ingest().maxSessions())))
+          .childHandler(new AgentCheck(() -> AgentCheck.report(controller.admission(),
+              controller.ledger(), config.ingest().maxSessions())))
           .bind(config.host(), config.agentPort()).sync().channel();
     } catch (RuntimeException | InterruptedException e) {
       boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
@@ -149,6 +157,7 @@ public final class HarkServer implements AutoCloseable {
     try {
       server.engine = loader.call();
       server.scheduler = new DecodeScheduler(server.engine, config.asr(), metrics);
+      server.warmUp();
       server.scheduler.reportLoad(server::recognizerLoad, LOAD_INTERVAL_MS);
     } catch (Exception | Error e) {
       server.close();
@@ -157,6 +166,23 @@ public final class HarkServer implements AutoCloseable {
     server.controller.admission().markLoaded();
     log.info("Hark ready (recognizer: {})", server.engine.name());
     return server;
+  }
+
+  /**
+   * Tells the ledger what the engine expects a stream to cost, and warms as many recognizers as the capacity can
+   * carry streams, so the first burst after a start costs what a later one does.
+   */
+  private void warmUp() {
+    DecodeLedger ledger = controller.ledger();
+    ledger.expect(engine.expectedRtf(), engine.expectedColdRtf());
+    if (ledger.prior() <= 0) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    int want = (int) Math.ceil((double) ledger.capacity() / ledger.prior());
+    int warmed = scheduler.warmUp(engine, want, WARM_UP_WAIT_MS);
+    log.info("{} of {} recognizers warm after {} ms{}", warmed, want, (System.nanoTime() - t0) / 1_000_000,
+        warmed < want ? "; the rest warm while sessions are taken" : "");
   }
 
   /** The agent check's port, or -1 without one. */
@@ -203,20 +229,23 @@ public final class HarkServer implements AutoCloseable {
   }
 
   /** The scheduler's measurement, handed to the controller, which decides what to do about it. */
-  private void recognizerLoad(DecodeLoad l) {
+  private void recognizerLoad(RecognizerLoad l) {
     load = l;
-    controller.recognizerLoad(l.utilisation(), l.maxLagMs(), config.asr().shedLagMs(), config.asr().turnMs(),
-        config.asr().shed());
+    controller.recognizerLoad(l);
   }
 
   /** What {@code /capacity} answers: the recognizer's headroom, for a balancer to poll. */
   byte[] capacityJson() {
-    DecodeLoad l = load;
+    RecognizerLoad l = load;
+    DecodeLedger ledger = controller.ledger();
     StringBuilder b = new StringBuilder("{");
+    b.append("\"capacity_cores\":").append(cores(ledger.capacity()))
+        .append(",\"reserved_cores\":").append(cores(ledger.reserved()))
+        .append(",\"prior_cores\":").append(cores(ledger.prior()))
+        .append(",\"headroom_percent\":").append(AgentCheck.headroomPercent(ledger)).append(',');
     if (l != null) {
       b.append("\"decoding_threads\":").append(l.threads())
           .append(",\"utilisation\":").append(Math.round(l.utilisation() * 100) / 100.0)
-          .append(",\"headroom_percent\":").append(l.headroomPercent())
           .append(",\"max_decode_lag_ms\":").append(l.maxLagMs())
           .append(",\"streams\":").append(l.streams()).append(',');
     }
@@ -224,6 +253,10 @@ public final class HarkServer implements AutoCloseable {
         .append(",\"at_capacity\":").append(controller.admission().atCapacity())
         .append(",\"accepting_sessions\":").append(controller.admission().accepting()).append("}\n");
     return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static double cores(long units) {
+    return Math.round(units * 1000.0 / DecodeLedger.CORE) / 1000.0;
   }
 
   /** Stops listening, closes every connection and the recognizer at once. */

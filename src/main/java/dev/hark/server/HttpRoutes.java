@@ -1,6 +1,7 @@
 package dev.hark.server;
 
 import dev.hark.ingest.ConcurrencyController;
+import dev.hark.ingest.SessionAdmission;
 import dev.hark.metrics.HarkMetrics;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -146,7 +147,8 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     Runnable release = ((Admission.Admitted) verdict).release();
-    if (!controller.admission().tryReserve()) {
+    long credit = controller.admission().tryReserve();
+    if (credit == SessionAdmission.REFUSED) {
       release.run();
       String why = controller.admission().refusal();
       // A balancer in front tells a full node from one whose recognizer is saturated by the code.
@@ -155,7 +157,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     ctx.channel().closeFuture().addListener(f -> release.run());
-    SessionHandler.markReserved(ctx.channel());
+    SessionHandler.markReserved(ctx.channel(), credit);
     ctx.fireChannelRead(req.retain()); // the request deadline stays armed until the handshake completes
   }
 

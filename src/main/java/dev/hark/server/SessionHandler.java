@@ -44,7 +44,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       ChannelGroup open, ThrottledLog clientFaults, ConnectionFaults faults, ResumableSessions resumables) {}
 
   private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
-  private static final AttributeKey<Boolean> RESERVED = AttributeKey.valueOf("hark.sessionSlot");
+  /** The session slot an upgrade took, with the cost it reserved for the session's first source (null: none). */
+  private static final AttributeKey<Long> RESERVED = AttributeKey.valueOf("hark.sessionSlot");
   private static final AttributeKey<SessionState> SESSION = AttributeKey.valueOf("hark.session");
 
   private final ConcurrencyController controller;
@@ -90,11 +91,17 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   }
 
   static boolean reserved(Channel ch) {
-    return Boolean.TRUE.equals(ch.attr(RESERVED).get());
+    return ch.attr(RESERVED).get() != null;
   }
 
-  static void markReserved(Channel ch) {
-    ch.attr(RESERVED).set(Boolean.TRUE);
+  static void markReserved(Channel ch, long credit) {
+    ch.attr(RESERVED).set(credit);
+  }
+
+  /** The cost the upgrade reserved, handed to the session that takes the slot over; -1 if none. */
+  static long takeCredit(Channel ch) {
+    Long c = ch.attr(RESERVED).get();
+    return c == null ? -1 : c;
   }
 
   @Override
@@ -251,7 +258,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     switch (o) {
       case ResumableSessions.Resumed r -> {
         resumables.end(session); // the fresh one: its slot was this connection's, the resumed one keeps its own
-        ch.attr(RESERVED).set(Boolean.FALSE);
+        ch.attr(RESERVED).set(null);
         session = r.session();
         resumable = r.channel();
         ch.attr(SESSION).set(session);
@@ -277,7 +284,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     if (session == null) {
       if (reserved(ctx.channel())) {
-        controller.admission().release();
+        controller.admission().release(takeCredit(ctx.channel()));
       }
     } else if (pending == null) { // else a resume is being decided: its answer finds the connection gone
       if (resumable != null) {
@@ -287,7 +294,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         session.close();
       }
     }
-    ctx.channel().attr(RESERVED).set(Boolean.FALSE);
+    ctx.channel().attr(RESERVED).set(null);
     super.channelInactive(ctx);
   }
 

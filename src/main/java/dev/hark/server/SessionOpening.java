@@ -30,7 +30,8 @@ record SessionOpening(SessionState session, NettySessionChannel wire, Dialect di
     ResumableChannel resumable = dialect == null && resumables.enabled()
         ? new ResumableChannel(wire, ctx.channel().eventLoop(), shared.metrics(), () -> resumables.endById(id)) : null;
     SessionState session = new SessionState(id, dialect != null ? dialect : resumable != null ? resumable : wire,
-        shared.controller(), shared.recognition(), config.recordDir(), config.maxMessagesPerSecond());
+        shared.controller(), shared.recognition(), config.recordDir(), config.maxMessagesPerSecond(),
+        SessionHandler.takeCredit(ctx.channel()));
     Future<?> maxDuration = ctx.executor().schedule(() -> {
       if (!session.isEnding()) {
         shared.metrics().connectionClosed("max_duration");

@@ -6,6 +6,7 @@ import dev.hark.asr.AsrSettings;
 import dev.hark.asr.StreamRecognizer;
 import dev.hark.metrics.HarkMetrics;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,28 @@ public final class VoskEngine implements AsrEngine {
   @Override
   public String name() {
     return "vosk";
+  }
+
+  /** A warm stream of read speech on two cores measured 0.04-0.10 (docs/benchmarks.md): the top of that range. */
+  @Override
+  public double expectedRtf() {
+    return 0.10;
+  }
+
+  /** A recognizer opened new measured 0.16-0.24 on the same speech. */
+  @Override
+  public double expectedColdRtf() {
+    return 0.24;
+  }
+
+  /** Spoken English of everyday words, bundled with the engine (made with espeak-ng; see warm-up.txt beside it). */
+  @Override
+  public byte[] warmUpSpeech() {
+    try (InputStream in = VoskEngine.class.getResourceAsStream("warm-up.pcm")) {
+      return in == null ? null : in.readAllBytes();
+    } catch (IOException e) {
+      return null; // the recognizers then warm up on the first streams instead
+    }
   }
 
   @Override

@@ -1,0 +1,76 @@
+package dev.hark.ingest;
+
+/**
+ * What to do about the recognizer's load: a pure function of the settings and one reading, so every case can be
+ * tested without threads or time. Three signals: the ledger's deficit (measured costs above capacity, closed at
+ * once and whole), and, should the cost model fall short of the truth, the threads busy while some stream's lag
+ * grows past its bound or kept sources drop audio for capacity (one more source, spaced, while it lasts).
+ */
+public final class CapacityDecision {
+  private CapacityDecision() {}
+
+  /**
+   * One reading of the recognizer's state.
+   *
+   * @param capacity what may be promised ({@link DecodeLedger#CORE} units)
+   * @param reserved what is promised now: measured costs, priors of streams not measured yet
+   * @param utilisation the share of the last interval the decoding threads were busy
+   * @param maxLagMs the largest decode lag of any stream now
+   * @param capacityDrops chunks kept sources dropped for a full queue since the last reading
+   * @param nanosSinceShed since the last capacity shed
+   * @param nanosSinceChange since the last capacity shed or restore
+   * @param lagAtLastShedMs the largest lag when the last source was shed for a measured overload; 0 once relaxed
+   * @param restoreCost the estimated cost of the source that would come back first; -1 if none is shed
+   */
+  public record Reading(long capacity, long reserved, double utilisation, long maxLagMs, long capacityDrops,
+      long nanosSinceShed, long nanosSinceChange, long lagAtLastShedMs, long restoreCost) {}
+
+  /** The verdict. */
+  public sealed interface Verdict {}
+
+  /** Nothing to change. */
+  public record Steady() implements Verdict {}
+
+  /**
+   * Shed whole sources worth at least {@code cost} (at least one source).
+   *
+   * @param measuredOverload the ledger showed no deficit: the lag or the drops asked for it
+   */
+  public record Shed(long cost, boolean measuredOverload) implements Verdict {}
+
+  /** One source shed for capacity comes back. */
+  public record Restore() implements Verdict {}
+
+  private static final Steady STEADY = new Steady();
+
+  public static Verdict decide(LoadSettings s, Reading r) {
+    if (!s.control()) {
+      return STEADY;
+    }
+    long deficit = r.reserved() - r.capacity();
+    if (deficit > 0) {
+      return new Shed(deficit, false);
+    }
+    boolean busy = r.utilisation() >= s.targetUtilisation();
+    boolean lagging = r.maxLagMs() > s.lagBoundMs();
+    // After a shed the backlog drains for a while: only a lag still growing (by more than a turn's jitter), or
+    // drops while the lag is not falling, is a reason for another.
+    boolean stillGrowing = r.lagAtLastShedMs() == 0 || r.maxLagMs() > r.lagAtLastShedMs() + s.turnMs()
+        || (r.capacityDrops() > 0 && r.maxLagMs() >= r.lagAtLastShedMs());
+    if (busy && (lagging || r.capacityDrops() > 0) && stillGrowing
+        && r.nanosSinceShed() >= s.shedSpacing().toNanos()) {
+      return new Shed(1, true);
+    }
+    if (relaxed(s, r) && r.capacityDrops() == 0 && r.restoreCost() >= 0
+        && r.nanosSinceChange() >= s.shedHold().toNanos()
+        && r.reserved() + r.restoreCost() <= r.capacity()) {
+      return new Restore();
+    }
+    return STEADY;
+  }
+
+  /** Whether the reading shows the recognizer relaxed: the measured-overload memory may be forgotten. */
+  public static boolean relaxed(LoadSettings s, Reading r) {
+    return r.utilisation() < s.relaxUtilisation() && r.maxLagMs() < s.lagBoundMs() / 4;
+  }
+}
