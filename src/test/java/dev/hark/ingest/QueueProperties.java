@@ -3,15 +3,13 @@ package dev.hark.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hark.protocol.OverflowPolicy;
+import dev.hark.testing.Theories;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
  * Invariants of the source queues and the global buffer budget under any sequence of offers and polls: every chunk
@@ -22,20 +20,20 @@ class QueueProperties {
   /** One step: offer a chunk of {@code bytes} to queue {@code queue}, or (bytes 0) poll that queue. */
   record Step(int queue, int bytes) {}
 
-  @Provide
-  Arbitrary<List<Step>> steps() {
-    Arbitrary<Step> step = Combinators.combine(Arbitraries.integers().between(0, 2),
-        Arbitraries.frequencyOf(
-            net.jqwik.api.Tuple.of(1, Arbitraries.just(0)),
-            net.jqwik.api.Tuple.of(3, Arbitraries.integers().between(1, 900).map(n -> n * 2))))
-        .as(Step::new);
-    return step.list().ofMinSize(1).ofMaxSize(300);
+  /** A poll one step in four; otherwise an offer of an even 2 to 1800 bytes. Shrinks toward polls of queue 0. */
+  private static final Gen<Step> STEP = Generate.range(0, 2).zip(
+      Generate.frequency(Pair.of(1, Generate.constant(0)), Pair.of(3, Generate.range(1, 900).map(n -> n * 2))),
+      Step::new);
+  private static final Gen<List<Step>> STEPS = Theories.listsOf(STEP, 1, 300);
+
+  @Test
+  void everyChunkIsQueuedReadOrDroppedAndTheBudgetMatchesTheQueues() {
+    Theories.qt(300)
+        .forAll(STEPS, Generate.range(2_000, 40_000), Generate.enumValues(OverflowPolicy.class), Generate.range(1, 12))
+        .checkAssert(QueueProperties::replay);
   }
 
-  @Property(tries = 300)
-  void everyChunkIsQueuedReadOrDroppedAndTheBudgetMatchesTheQueues(@ForAll("steps") List<Step> steps,
-      @ForAll @IntRange(min = 2_000, max = 40_000) int budgetBytes, @ForAll OverflowPolicy policy,
-      @ForAll @IntRange(min = 1, max = 12) int maxChunks) {
+  private static void replay(List<Step> steps, int budgetBytes, OverflowPolicy policy, int maxChunks) {
     BufferBudget budget = new BufferBudget(budgetBytes);
     List<SourceQueue> queues = new ArrayList<>();
     for (int i = 0; i < 3; i++) {

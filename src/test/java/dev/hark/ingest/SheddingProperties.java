@@ -9,18 +9,16 @@ import dev.hark.protocol.ServerMessage;
 import dev.hark.protocol.StatusState;
 import dev.hark.testing.FakeSessionChannel;
 import dev.hark.testing.ManualClock;
+import dev.hark.testing.Theories;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
  * Invariants of budget shedding and of the status throttle under any sequence of chunks, reads and pauses, on a
@@ -34,17 +32,18 @@ class SheddingProperties {
   /** One step: session {@code session} sends a chunk, its reader takes {@code reads} chunks, time moves on. */
   record Step(int session, int reads, int millis) {}
 
-  @Provide
-  Arbitrary<List<Step>> steps() {
-    // Reads are rarer than chunks, so queues fill, the budget is spent and sources are shed and come back.
-    Arbitrary<Integer> reads = Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.just(0)),
-        Tuple.of(2, Arbitraries.just(1)), Tuple.of(1, Arbitraries.just(12)));
-    return Combinators.combine(Arbitraries.integers().between(0, 2), reads, Arbitraries.integers().between(0, 60))
-        .as(Step::new).list().ofMinSize(50).ofMaxSize(600);
+  // Reads are rarer than chunks, so queues fill, the budget is spent and sources are shed and come back.
+  private static final Gen<Integer> READS = Generate.frequency(Pair.of(6, Generate.constant(0)),
+      Pair.of(2, Generate.constant(1)), Pair.of(1, Generate.constant(12)));
+  private static final Gen<List<Step>> STEPS =
+      Theories.listsOf(Generate.range(0, 2).zip(READS, Generate.range(0, 60), Step::new), 50, 600);
+
+  @Test
+  void shedSourcesComeBackOnlyAfterTheHoldAndBelowHalfTheBudget() {
+    Theories.qt(200).forAll(STEPS).checkAssert(SheddingProperties::replay);
   }
 
-  @Property(tries = 200)
-  void shedSourcesComeBackOnlyAfterTheHoldAndBelowHalfTheBudget(@ForAll("steps") List<Step> steps) {
+  private static void replay(List<Step> steps) {
     ManualClock clock = new ManualClock();
     IngestSettings settings = IngestSettings.defaults().withQueue(12, 0).withBudget(16 * CHUNK).withShedHold(HOLD);
     ConcurrencyController controller = new ConcurrencyController(settings, new HarkMetrics(), clock);
