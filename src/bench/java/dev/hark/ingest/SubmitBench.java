@@ -42,7 +42,7 @@ public class SubmitBench {
 
   @Setup
   public void setUp() {
-    controller = new ConcurrencyController(IngestSettings.defaults(), new HarkMetrics());
+    controller = new ConcurrencyController(IngestSettings.defaults(), new HarkMetrics(), System::nanoTime);
     controller.admission().markLoaded();
     // The consumer never runs: the benchmark takes chunks back itself, so no thread is woken.
     session = new SessionState("bench", new NoChannel(), controller, (audio, replies) -> { }, null, Integer.MAX_VALUE);

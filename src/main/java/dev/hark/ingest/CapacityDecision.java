@@ -16,13 +16,15 @@ public final class CapacityDecision {
    * @param reserved what is promised now: measured costs, priors of streams not measured yet
    * @param utilisation the share of the last interval the decoding threads were busy
    * @param maxLagMs the largest decode lag of any stream now
+   * @param lagGrowth how fast that lag grew since the last reading, in ms a ms (0 if it fell)
    * @param capacityDrops chunks kept sources dropped for a full queue since the last reading
    * @param nanosSinceShed since the last capacity shed
    * @param nanosSinceChange since the last capacity shed or restore
    * @param lagAtLastShedMs the largest lag when the last source was shed for a measured overload; 0 once relaxed
    * @param restoreCost the estimated cost of the source that would come back first; -1 if none is shed
    */
-  public record Reading(long capacity, long reserved, double utilisation, long maxLagMs, long capacityDrops,
+  public record Reading(long capacity, long reserved, double utilisation, long maxLagMs, double lagGrowth,
+      long capacityDrops,
       long nanosSinceShed, long nanosSinceChange, long lagAtLastShedMs, long restoreCost) {}
 
   /** The verdict. */
@@ -59,7 +61,7 @@ public final class CapacityDecision {
         || (r.capacityDrops() > 0 && r.maxLagMs() >= r.lagAtLastShedMs());
     if (busy && (lagging || r.capacityDrops() > 0) && stillGrowing
         && r.nanosSinceShed() >= s.shedSpacing().toNanos()) {
-      return new Shed(1, true);
+      return new Shed(measuredDeficit(s, r), true);
     }
     if (relaxed(s, r) && r.capacityDrops() == 0 && r.restoreCost() >= 0
         && r.nanosSinceChange() >= s.shedHold().toNanos()
@@ -67,6 +69,17 @@ public final class CapacityDecision {
       return new Restore();
     }
     return STEADY;
+  }
+
+  /**
+   * The deficit the lag's growth shows, for when the costs measured so far fall short of the truth (streams not
+   * measured yet, a prior too low): when the threads, all busy, decode each second of audio in {@code 1 + g}
+   * seconds, a lag grows at {@code g} ms a ms, and the demand is {@code capacity / (1 - g)} of what they supply;
+   * at least one source's worth (1). Capped at g = 0.9: a lag growing as fast as time means nothing is decoded.
+   */
+  static long measuredDeficit(LoadSettings s, Reading r) {
+    double g = Math.min(0.9, Math.max(0, r.lagGrowth()));
+    return Math.max(1, Math.round(s.threads() * DecodeLedger.CORE * g / (1 - g)));
   }
 
   /** Whether the reading shows the recognizer relaxed: the measured-overload memory may be forgotten. */

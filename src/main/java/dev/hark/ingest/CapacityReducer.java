@@ -28,6 +28,9 @@ final class CapacityReducer {
   private long lastShedNanos;
   private long lastChangeNanos;
   private long lagAtLastShedMs;
+  /** The last reading's lag and time, for the lag's growth. */
+  private long lastLagMs;
+  private long lastReadNanos;
 
   CapacityReducer(Set<SourceState> sources, LoadSettings settings, LongSupplier clock) {
     this.sources = sources;
@@ -36,14 +39,19 @@ final class CapacityReducer {
     // Long ago: the first change is never held back by one that did not happen.
     this.lastShedNanos = clock.getAsLong() - (1L << 40);
     this.lastChangeNanos = lastShedNanos;
+    this.lastReadNanos = clock.getAsLong();
   }
 
   /** The reading for this moment, from the ledger and the measured load. */
   CapacityDecision.Reading read(DecodeLedger ledger, RecognizerLoad load, long capacityDrops) {
     long now = clock.getAsLong();
     SourceState back = firstReturn();
+    double growth = now <= lastReadNanos ? 0
+        : Math.max(0, (load.maxLagMs() - lastLagMs) * 1e6 / (now - lastReadNanos));
+    lastLagMs = load.maxLagMs();
+    lastReadNanos = now;
     return new CapacityDecision.Reading(ledger.capacity(), ledger.reserved(), load.utilisation(), load.maxLagMs(),
-        capacityDrops, now - lastShedNanos, now - lastChangeNanos, lagAtLastShedMs,
+        growth, capacityDrops, now - lastShedNanos, now - lastChangeNanos, lagAtLastShedMs,
         back == null ? -1 : back.cost().estimate());
   }
 

@@ -9,8 +9,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * behind. The measurement is the decoding thread's (one turn at a time).
  */
 final class SourceCost {
-  /** Audio a measurement window spans: long enough to average a few turns, short enough to act within a second. */
-  static final long WINDOW_AUDIO_NANOS = 1_000_000_000L;
+  /**
+   * Audio a measurement window spans: two turns, so a stream is measured within its first half second of audio
+   * (and, behind an overloaded recognizer, well before its queue fills), and later windows are averaged.
+   */
+  static final long WINDOW_AUDIO_NANOS = 400_000_000L;
 
   /** Held while the source holds nothing (a cost of 0 is a real cost: an engine that costs nothing). */
   private static final long NONE = -1;

@@ -17,8 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ConcurrencyController's shedding and restoring of whole sources, for recognizer capacity and for the buffer
- * budget, on a manual clock with sessions whose connections are fakes: no socket, no sleep.
+ * The ConcurrencyController's shedding and restoring of whole sources for the buffer budget, on a manual clock with
+ * sessions whose connections are fakes: no socket, no sleep (capacity: {@link CapacityControlTest}).
  */
 class SheddingPolicyTest {
   private final ManualClock clock = new ManualClock();
@@ -42,72 +42,6 @@ class SheddingPolicyTest {
 
   private List<String> restored(SessionState s) {
     return channels.get(s).statuses(StatusState.SOURCE_RESTORED).stream().map(ServerMessage.Status::source).toList();
-  }
-
-  private void load(double utilisation, long lagMs) {
-    controller.recognizerLoad(utilisation, lagMs, 500, 200, true);
-  }
-
-  @Test
-  void atCapacityTheLowestPriorityThenNewestSourceGoesFirstOneAtATime() {
-    SessionState a = session("a", OverflowPolicy.DROP_OLDEST, Map.of("mic", 2, "system", 1));
-    SessionState b = session("b", OverflowPolicy.DROP_OLDEST, Map.of("mic", 1));
-    SessionState c = session("c", OverflowPolicy.BLOCK, Map.of("mic", 0));
-
-    load(0.95, 600);
-    assertThat(controller.admission().atCapacity()).isTrue();
-    assertThat(shed(b)).containsExactly("mic"); // priority 1 like a's system, and newer
-    assertThat(channels.get(b).statuses(StatusState.SOURCE_DROPPED).getFirst().reason())
-        .isEqualTo(ShedReason.ASR_CAPACITY);
-
-    clock.advanceMillis(100);
-    load(0.95, 900);
-    assertThat(shed(a)).as("the next shed waits half a second").isEmpty();
-
-    clock.advanceMillis(500);
-    load(0.95, 1000);
-    assertThat(shed(a)).containsExactly("system");
-
-    clock.advanceMillis(500);
-    load(0.95, 1100);
-    assertThat(shed(a)).as("the lag grew by less than a turn: no third shed").containsExactly("system");
-    assertThat(shed(c)).as("a block session is never shed").isEmpty();
-  }
-
-  @Test
-  void shedSourcesComeBackOnePerHoldOnceTheRecognizerHasRelaxed() {
-    SessionState a = session("a", OverflowPolicy.DROP_OLDEST, Map.of("mic", 2, "system", 1));
-    SessionState b = session("b", OverflowPolicy.DROP_OLDEST, Map.of("mic", 1));
-    load(0.95, 600);
-    clock.advanceMillis(600);
-    load(0.95, 1000);
-    assertThat(shed(a)).containsExactly("system");
-    assertThat(shed(b)).containsExactly("mic");
-
-    clock.advanceMillis(100);
-    load(0.80, 100); // between the watermarks: neither saturated nor relaxed
-    assertThat(controller.admission().atCapacity()).isTrue();
-    load(0.50, 50);
-    assertThat(controller.admission().atCapacity()).isFalse();
-    assertThat(restored(a)).isEmpty();
-    assertThat(restored(b)).as("within the hold since the last shed").isEmpty();
-
-    Duration hold = IngestSettings.defaults().shedHold();
-    clock.advance(hold);
-    load(0.50, 50);
-    assertThat(restored(b)).as("equal priority: the one shed longest ago first").containsExactly("mic");
-    assertThat(restored(a)).isEmpty();
-    clock.advance(hold);
-    load(0.50, 50);
-    assertThat(restored(a)).containsExactly("system");
-  }
-
-  @Test
-  void withoutSheddingThereIsNoCapacityControl() {
-    SessionState a = session("a", OverflowPolicy.DROP_OLDEST, Map.of("mic", 1));
-    controller.recognizerLoad(1.0, 5_000, 500, 200, false);
-    assertThat(controller.admission().atCapacity()).isFalse();
-    assertThat(shed(a)).isEmpty();
   }
 
   @Test
