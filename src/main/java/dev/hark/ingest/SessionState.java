@@ -266,7 +266,7 @@ public final class SessionState {
       }
       src = openSource(name, false);
     }
-    if (!src.takeAfterResume(seq, pcm.length)) {
+    if (!src.takeAfterResume(seq, pcm.length, messagesAllowed())) {
       return; // re-sent after a resume, but it had arrived before: counted, not queued twice
     }
     long now = controller.now();
@@ -396,6 +396,14 @@ public final class SessionState {
 
   List<SourceStats> stats() {
     return sources.stats(sampleRate);
+  }
+
+  /**
+   * The most messages the session's rate lets it have sent since it opened (with the one-second burst): a bound on
+   * how many frames a client's numbers may claim it sent.
+   */
+  private long messagesAllowed() {
+    return Saturating.multiply(maxMessagesPerSecond, elapsedMs() / 1000 + 1);
   }
 
   private long elapsedMs() {

@@ -4,6 +4,7 @@ import dev.hark.metrics.HarkMetrics;
 import dev.hark.metrics.SourceMeters;
 import dev.hark.protocol.DropReason;
 import dev.hark.protocol.ErrorCode;
+import dev.hark.protocol.MessageDecoder;
 import dev.hark.protocol.OverflowPolicy;
 import dev.hark.protocol.ServerMessage;
 import dev.hark.protocol.ShedReason;
@@ -127,9 +128,12 @@ public final class SourceState {
     return done;
   }
 
-  /** A frame without {@code seq} (a binary one) takes the next, so acks and resumes count frames either way. */
+  /**
+   * A frame without {@code seq} (a binary one) takes the next, so acks and resumes count frames either way; the count
+   * stops one past {@link MessageDecoder#MAX_SEQ}, so {@code next_seq} stays a number every JSON client holds exactly.
+   */
   void implicitSeq() {
-    expectedSeq = Math.max(expectedSeq, 0) + 1;
+    expectedSeq = Math.min(Math.max(expectedSeq, 0) + 1, MessageDecoder.MAX_SEQ + 1);
   }
 
   /** The seq the next frame should carry: 0 before any. */
@@ -156,10 +160,13 @@ public final class SourceState {
    * After a resume, sorts the client's first frames by their {@code seq}: one below the next expected was received
    * before the connection was lost (a duplicate: counted as received and dropped, not queued twice); one past it
    * means the frames between were never re-sent (lost with the connection: counted as received and dropped as
-   * {@code disconnected}, and the timeline skips their length, taken as this source's mean frame). Returns whether
-   * the frame is to be taken.
+   * {@code disconnected}, and the timeline skips their length, taken as this source's mean frame). A client's
+   * {@code seq} is believed only as far as it could have sent frames: the frames counted for this source never pass
+   * {@code framesAllowed} (what the session's message rate allows since it opened), so a jump to 2^53-1 neither
+   * poisons the server's counters nor overflows the timeline; the rest of such a jump is an ordinary gap in the
+   * client's numbering ({@link #seqGap}). Returns whether the frame is to be taken.
    */
-  boolean takeAfterResume(long seq, int bytes) {
+  boolean takeAfterResume(long seq, int bytes, long framesAllowed) {
     if (!resumed || seq < 0) {
       return true;
     }
@@ -172,13 +179,15 @@ public final class SourceState {
       return false;
     }
     resumed = false;
-    if (seq > next && framesReceived > 0) {
-      long missing = seq - next;
+    long missing = Math.min(seq - next, framesAllowed - framesReceived - 1); // this frame is one of those allowed
+    if (missing > 0 && framesReceived > 0) {
       long placed = framesReceived - dropped.get(DropReason.DUPLICATE).get(); // frames on the timeline
-      samplesReceived += missing * (samplesReceived / Math.max(1, placed));
+      samplesReceived = Saturating.add(samplesReceived, Saturating.multiply(missing, samplesReceived
+          / Math.max(1, placed)));
       framesReceived += missing;
+      meters.receivedUnsent(missing);
       recordDrops(DropReason.DISCONNECTED, missing);
-      expectedSeq = seq;
+      expectedSeq = next + missing;
     }
     return true;
   }
@@ -210,7 +219,7 @@ public final class SourceState {
     if (missing == 0) {
       return null;
     }
-    seqMissing = seqMissing > Long.MAX_VALUE - missing ? Long.MAX_VALUE : seqMissing + missing;
+    seqMissing = Saturating.add(seqMissing, missing);
     metrics.seqMissing(missing);
     return claimGapStatus(now) ? new ServerMessage.SeqGap(name, seq - missing, seq, seqMissing) : null;
   }
@@ -223,7 +232,7 @@ public final class SourceState {
 
   void recordDrops(DropReason reason, long n) {
     dropped.get(reason).addAndGet(n);
-    meters.dropped(reason, (int) n);
+    meters.dropped(reason, n);
   }
 
   public long droppedTotal() {

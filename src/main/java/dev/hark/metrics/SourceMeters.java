@@ -25,12 +25,20 @@ public final class SourceMeters {
     bytesReceived.increment(bytes);
   }
 
+  /**
+   * Chunks counted as received that never arrived (lost with a connection, counted at a resume and dropped as
+   * {@code disconnected}), so that received = consumed + dropped + queued holds for the metrics as for the session.
+   */
+  public void receivedUnsent(long frames) {
+    framesReceived.increment((double) frames);
+  }
+
   /** A chunk reached the recognizer. */
   public void consumed() {
     framesConsumed.increment();
   }
 
-  public void dropped(DropReason reason, int frames) {
-    dropped.get(reason).increment(frames);
+  public void dropped(DropReason reason, long frames) {
+    dropped.get(reason).increment((double) frames);
   }
 }

@@ -6,13 +6,15 @@ import java.io.IOException;
 
 /**
  * The {@code resume} field of {@code start}: {@code {"session_id": ..., "token": ..., "finals": N}}, the id and
- * token short strings of printable ASCII as the session's {@code ready} gave them, {@code finals} optional.
+ * token short strings of printable ASCII as the session's {@code ready} gave them, {@code finals} optional (a whole
+ * number from 0 to 2^63-1; one past the finals made asks for none again).
  */
 final class ResumeField {
   private static final int MAX_LENGTH = 128;
   /** What a malformed field is told. */
   static final ProtocolError BAD = new ProtocolError(ErrorCode.BAD_MESSAGE,
-      "resume must be {\"session_id\": ..., \"token\": ...} with the values of the session's ready");
+      "resume must be {\"session_id\": ..., \"token\": ..., \"finals\": N} with the values of the session's ready"
+      + " and N a whole number from 0");
 
   private ResumeField() {}
 
@@ -32,8 +34,13 @@ final class ResumeField {
         sessionId = p.getText();
       } else if (v == JsonToken.VALUE_STRING && field.equals("token")) {
         token = p.getText();
-      } else if (v == JsonToken.VALUE_NUMBER_INT && field.equals("finals")
-          && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER && p.getLongValue() >= 0) {
+      } else if (field.equals("finals")) {
+        // A count of finals is a whole number from 0; anything else is refused, not taken as "did not say".
+        if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+            || p.getLongValue() < 0) {
+          p.skipChildren();
+          return null;
+        }
         finals = p.getLongValue();
       } else {
         p.skipChildren();

@@ -49,11 +49,18 @@ class MessageDecoderTest {
     assertThat(decode("{\"type\":\"start\",\"resume\":{\"session_id\":\"n1.abc\",\"token\":\"t-_0\",\"finals\":3}}"))
         .isEqualTo(new ClientMessage.Start(null, null, null, Map.of(),
             new ClientMessage.Resume("n1.abc", "t-_0", 3)));
+    assertThat(decode("{\"type\":\"start\",\"resume\":{\"session_id\":\"a\",\"token\":\"t\",\"finals\":"
+        + Long.MAX_VALUE + "}}")).isInstanceOfSatisfying(ClientMessage.Start.class,
+            s -> assertThat(s.resume().finals()).isEqualTo(Long.MAX_VALUE));
     assertThat(decode("{\"type\":\"start\",\"resume\":{\"session_id\":\"n1.abc\",\"token\":\"t\"}}"))
         .isInstanceOfSatisfying(ClientMessage.Start.class, s -> assertThat(s.resume().finals()).isEqualTo(-1));
     for (String bad : List.of("\"resume\":\"x\"", "\"resume\":{}", "\"resume\":{\"session_id\":\"a\"}",
         "\"resume\":{\"session_id\":\"a b\",\"token\":\"t\"}", "\"resume\":{\"session_id\":\"a\",\"token\":7}",
-        "\"resume\":{\"session_id\":\"" + "x".repeat(200) + "\",\"token\":\"t\"}")) {
+        "\"resume\":{\"session_id\":\"" + "x".repeat(200) + "\",\"token\":\"t\"}",
+        "\"resume\":{\"session_id\":\"a\",\"token\":\"t\",\"finals\":-1}",
+        "\"resume\":{\"session_id\":\"a\",\"token\":\"t\",\"finals\":9223372036854775808}",
+        "\"resume\":{\"session_id\":\"a\",\"token\":\"t\",\"finals\":1.5}",
+        "\"resume\":{\"session_id\":\"a\",\"token\":\"t\",\"finals\":\"3\"}")) {
       assertThat(decode("{\"type\":\"start\"," + bad + "}")).as(bad).isInstanceOfSatisfying(ProtocolError.class,
           e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_MESSAGE));
     }

@@ -21,7 +21,8 @@ final class MalformedCorpus {
     "{\"type\":\"start\",\"overflow\":7}", "[]", "\"audio\"", "123", "true", "null", "{\"type\":{\"type\":\"audio\"}}",
     "{\"type\":\"audio\",\"source\":\"mic\"}", "{\"type\":\"audio\",\"data\":\"AAAA\"}"};
   private static final String[] HUGE = {"1e308", "99999999999999999999999999999", "-1", "0", "4294967296", "1.5",
-    "-9223372036854775809", "1e-400", "NaN"};
+    "-9223372036854775809", "1e-400", "NaN", "9223372036854775807", "-9223372036854775808", "9007199254740992",
+    "18446744073709551616"};
   private static final String[] BAD_SOURCES = {"", " ", "bad name!", "a/b", "x".repeat(300), "mi\\u0000c", "émoji😀"};
 
   private final Random random;

@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hark.asr.NoneEngine;
 import dev.hark.protocol.ErrorCode;
+import dev.hark.protocol.MessageDecoder;
 import dev.hark.testing.ChunkEngine;
 import dev.hark.testing.Pcm;
+import dev.hark.testing.Scrape;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
 import java.nio.file.Files;
@@ -90,6 +92,99 @@ class ResumeTest {
       assertThat(m.count("sessions_resumes_total", "outcome", "resumed")).isEqualTo(1);
       assertThat(m.count("sessions_resumes_total", "outcome", "denied")).isEqualTo(2);
       assertThat(m.count("sessions_active")).isZero();
+    }
+  }
+
+  /**
+   * A {@code seq} far past {@code next_seq} after a resume is believed only as far as the message rate allows: the
+   * frames the client could have sent since the session began are counted as {@code disconnected} and move the
+   * timeline; the rest of the jump is a gap in its numbering ({@code seq_missing}), as any gap is. Neither the
+   * counters nor the timeline overflow.
+   */
+  @Test
+  void aHugeSeqAfterAResumeIsBoundedByTheMessageRate() {
+    long t0 = System.nanoTime();
+    try (TestServer server = TestServer.start(new NoneEngine(0))) {
+      WsClient c1 = server.connect();
+      JsonNode ready = c1.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
+      for (int i = 0; i < 3; i++) {
+        c1.send(WsClient.audioJson("mic", Pcm.chunk(i, 64_000), i)); // 2 s each
+      }
+      c1.await(m -> m.path("type").asText().equals("ack") && m.path("seq").asLong() == 2, Duration.ofSeconds(5));
+      c1.abort();
+      awaitAwaiting(server, 1);
+      String id = ready.path("session_id").asText();
+      WsClient c2 = WsClient.connect(server.port(), "/ws/live?resume=" + id, List.of());
+      c2.send(resumeStart(id, ready.path("resume_token").asText(), 0)).awaitType("ready");
+      long max = MessageDecoder.MAX_SEQ;
+      c2.send(WsClient.audioJson("mic", Pcm.chunk(3, 64_000), max));
+      JsonNode gap = c2.awaitStatus("gap");
+      JsonNode stats = c2.send("{\"type\":\"stop\"}").awaitType("stopped").path("stats").path("sources")
+          .path("mic");
+      long allowed = 500 * ((System.nanoTime() - t0) / 1_000_000_000L + 1); // the default --max-messages-per-s
+      long received = stats.path("frames_received").asLong();
+      long disconnected = stats.path("dropped_by_reason").path("disconnected").asLong();
+      assertThat(received).isLessThanOrEqualTo(allowed).isEqualTo(3 + disconnected + 1);
+      assertThat(disconnected).isPositive();
+      assertThat(received).isEqualTo(stats.path("frames_accepted").asLong() + stats.path("frames_dropped").asLong());
+      assertThat(stats.path("audio_ms").asLong()).as("every frame is 2 s").isEqualTo(received * 2000);
+      assertThat(stats.path("seq_missing").asLong()).isEqualTo(max - 3 - disconnected);
+      assertThat(gap.path("received_seq").asLong()).isEqualTo(max);
+      assertThat(gap.path("expected_seq").asLong()).isEqualTo(3 + disconnected);
+      Scrape m = server.scrape();
+      assertThat(m.count("audio_frames_received_total")).isEqualTo(received);
+      assertThat(m.count("audio_frames_dropped_total", "reason", "disconnected")).isEqualTo(disconnected);
+      assertThat(m.count("audio_frames_received_total")).isEqualTo(m.count("audio_frames_consumed_total")
+          + m.count("audio_frames_dropped_total"));
+    }
+  }
+
+  /**
+   * Attacks on the numbers of a resume, resumed again and again: out-of-range {@code seq} and {@code finals} are
+   * refused with {@code bad_message}, a {@code seq} back below {@code next_seq} is a duplicate, and a jump to 2^53-1
+   * never makes the server count more frames than the client could have sent nor move the timeline past them.
+   */
+  @Test
+  void outOfRangeNumbersAfterAResumeAreRefusedOrBounded() {
+    long t0 = System.nanoTime();
+    long max = MessageDecoder.MAX_SEQ;
+    try (TestServer server = TestServer.start(new NoneEngine(0))) {
+      WsClient c = server.connect();
+      JsonNode ready = c.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
+      String id = ready.path("session_id").asText();
+      String token = ready.path("resume_token").asText();
+      c.send(WsClient.audioJson("mic", Pcm.chunk(0), 0));
+      for (int round = 0; round < 3; round++) {
+        c.send("{\"type\":\"ping\"}").awaitType("pong"); // what was sent before has been taken
+        c.abort();
+        awaitAwaiting(server, 1);
+        c = WsClient.connect(server.port(), "/ws/live?resume=" + id, List.of());
+        c.send(resumeStart(id, token, -1)).awaitError(ErrorCode.BAD_MESSAGE.wire());
+        JsonNode resumed = c.send(resumeStart(id, token, Long.MAX_VALUE)).awaitType("ready");
+        assertThat(resumed.path("next_seq").path("mic").asLong()).isBetween(1L, max + 1);
+        token = resumed.path("resume_token").asText();
+        for (String seq : List.of("-1", "-9223372036854775808", String.valueOf(max + 1), "9223372036854775807",
+            "18446744073709551616", "1e300", "0.5")) {
+          c.send("{\"type\":\"audio\",\"source\":\"mic\",\"data\":\"AAAA\",\"seq\":" + seq + "}")
+              .awaitError(ErrorCode.BAD_MESSAGE.wire());
+        }
+        c.send(WsClient.audioJson("mic", Pcm.chunk(1), 0)); // below next_seq: a duplicate
+        c.send(WsClient.audioJson("mic", Pcm.chunk(2), max - round)); // the largest jumps
+      }
+      JsonNode stats = c.send("{\"type\":\"stop\"}").awaitType("stopped").path("stats").path("sources")
+          .path("mic");
+      long allowed = 500 * ((System.nanoTime() - t0) / 1_000_000_000L + 1); // the default --max-messages-per-s
+      long received = stats.path("frames_received").asLong();
+      assertThat(stats.path("dropped_by_reason").path("disconnected").asLong()).isPositive()
+          .isLessThanOrEqualTo(allowed);
+      assertThat(stats.path("audio_ms").asLong()).as("every frame is 20 ms, duplicates are not on the timeline")
+          .isEqualTo((received - stats.path("dropped_by_reason").path("duplicate").asLong()) * 20);
+      assertThat(stats.path("seq_missing").asLong()).isBetween(0L, max);
+      Scrape m = server.scrape();
+      assertThat(m.count("audio_frames_received_total")).isEqualTo(received);
+      assertThat(m.count("audio_frames_received_total")).isEqualTo(m.count("audio_frames_consumed_total")
+          + m.count("audio_frames_dropped_total"));
+      assertThat(m.count("protocol_errors_total", "code", "bad_message")).isEqualTo(3 * 8);
     }
   }
 

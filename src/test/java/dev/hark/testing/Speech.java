@@ -38,7 +38,8 @@ public final class Speech {
     return new String(bytes(name), StandardCharsets.UTF_8);
   }
 
-  static byte[] pcm(String wav) {
+  /** The PCM of a WAV file under {@code src/test/resources/speech} (a plain 44-byte header, as sox writes). */
+  public static byte[] pcm(String wav) {
     byte[] b = bytes(wav);
     return Arrays.copyOfRange(b, 44, b.length);
   }
@@ -56,8 +57,12 @@ public final class Speech {
 
   /** Sends {@code pcm} as 20 ms Base64 audio messages, paced at {@code speed} times real time (0 = flat out). */
   public static void stream(WsClient c, String source, byte[] pcm, double speed) {
+    stream(c, source, pcm, speed, 640);
+  }
+
+  /** Sends {@code pcm} in chunks of {@code chunk} bytes, each taken as 20 ms for the pacing. */
+  public static void stream(WsClient c, String source, byte[] pcm, double speed, int chunk) {
     long t0 = System.nanoTime();
-    int chunk = 640;
     for (int i = 0, n = 0; i < pcm.length; i += chunk, n++) {
       c.send(WsClient.audioJson(source, Arrays.copyOfRange(pcm, i, Math.min(pcm.length, i + chunk)), n));
       if (speed > 0) {

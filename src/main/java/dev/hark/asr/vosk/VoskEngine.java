@@ -18,20 +18,28 @@ import org.vosk.Recognizer;
 /**
  * Vosk (Kaldi) speech recognition: one model, loaded once and shared, and a recognizer per stream, opened in
  * milliseconds and closed (its native memory freed) when the stream ends. The model built in is Vosk's small US
- * English one, unpacked at build time next to the jar; {@code --asr-model DIR} loads any other.
+ * English one, unpacked at build time next to the jar; {@code --asr-model DIR} loads any other. Audio at a rate
+ * the model's features do not take (below 16 kHz for the built-in one) is resampled to the model's rate.
  */
 public final class VoskEngine implements AsrEngine {
   /** Where the build unpacks the built-in model, beside the jar (or beside target/classes). */
   static final String BUILT_IN_MODEL = "vosk-model-en-us";
 
   private final Model model;
+  private final ModelRate modelRate;
 
   public VoskEngine(Path modelDir) throws IOException {
+    this(modelDir, null);
+  }
+
+  /** With {@code rate} null, the rate the model's own configuration gives (a test may say otherwise). */
+  VoskEngine(Path modelDir, ModelRate rate) throws IOException {
     if (!Files.isDirectory(modelDir.resolve("am")) && !Files.isRegularFile(modelDir.resolve("conf/model.conf"))) {
       throw new IOException("no Vosk model in " + modelDir + " (expected its am/ and conf/ folders)");
     }
     LibVosk.setLogLevel(LogLevel.WARNINGS);
     model = new Model(modelDir.toString());
+    modelRate = rate != null ? rate : ModelRate.of(modelDir);
   }
 
   /** The model the build unpacked, beside the jar or the classes directory. */
@@ -73,9 +81,10 @@ public final class VoskEngine implements AsrEngine {
 
   @Override
   public StreamRecognizer open(int sampleRate) throws IOException {
-    Recognizer r = new Recognizer(model, sampleRate);
+    boolean takes = modelRate.takes(sampleRate);
+    Recognizer r = new Recognizer(model, takes ? sampleRate : modelRate.hz());
     r.setWords(true);
-    return new VoskStream(r, sampleRate);
+    return new VoskStream(r, sampleRate, takes ? null : new Resampler(sampleRate, modelRate.hz()));
   }
 
   @Override

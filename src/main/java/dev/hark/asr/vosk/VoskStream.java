@@ -3,6 +3,7 @@ package dev.hark.asr.vosk;
 import dev.hark.asr.StreamRecognizer;
 import dev.hark.asr.TranscriptListener;
 import dev.hark.protocol.Word;
+import java.io.IOException;
 import java.util.List;
 import org.vosk.Recognizer;
 
@@ -14,6 +15,8 @@ import org.vosk.Recognizer;
 final class VoskStream implements StreamRecognizer {
   private final Recognizer recognizer;
   private final int sampleRate;
+  /** Brings the client's rate to one the model takes; null when it takes the client's as it is. */
+  private final Resampler resampler;
   /** Samples of this stream so far. */
   private long samples;
   /** Samples the recognizer took for the streams before this one: Vosk's times count on across a reset. */
@@ -21,14 +24,22 @@ final class VoskStream implements StreamRecognizer {
   private long lastFinalEndMs;
   private String lastPartial = "";
 
-  VoskStream(Recognizer recognizer, int sampleRate) {
+  /** Samples and times are counted at the client's {@code sampleRate}, whatever rate the recognizer is fed. */
+  VoskStream(Recognizer recognizer, int sampleRate, Resampler resampler) {
     this.recognizer = recognizer;
     this.sampleRate = sampleRate;
+    this.resampler = resampler;
   }
 
   @Override
-  public void accept(byte[] pcm, int length, TranscriptListener results) {
-    boolean utteranceEnded = recognizer.acceptWaveForm(pcm, length);
+  public void accept(byte[] pcm, int length, TranscriptListener results) throws IOException {
+    boolean utteranceEnded;
+    if (resampler == null) {
+      utteranceEnded = VoskAccept.accept(recognizer, pcm, length);
+    } else {
+      int n = resampler.accept(pcm, length);
+      utteranceEnded = VoskAccept.accept(recognizer, resampler.output(), n);
+    }
     samples += length / 2;
     if (utteranceEnded) {
       reportFinal(VoskJson.result(recognizer.getResult(), secondsBefore()), results);
@@ -42,7 +53,11 @@ final class VoskStream implements StreamRecognizer {
   }
 
   @Override
-  public void finish(TranscriptListener results) {
+  public void finish(TranscriptListener results) throws IOException {
+    if (resampler != null) {
+      int n = resampler.drain(); // the last samples it held back
+      VoskAccept.accept(recognizer, resampler.output(), n);
+    }
     reportFinal(VoskJson.result(recognizer.getFinalResult(), secondsBefore()), results);
   }
 
@@ -65,6 +80,9 @@ final class VoskStream implements StreamRecognizer {
   @Override
   public boolean reset() {
     recognizer.reset();
+    if (resampler != null) {
+      resampler.reset();
+    }
     samplesBefore += samples;
     samples = 0;
     lastFinalEndMs = 0;
