@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Carries out the {@link CapacityDecision}: sheds as many whole sources as the deficit asks for, at once, lowest
@@ -15,6 +17,7 @@ import java.util.function.LongSupplier;
  * load.
  */
 final class CapacityReducer {
+  private static final Logger log = LoggerFactory.getLogger(CapacityReducer.class);
   /** Who goes first: lowest priority, then the newest. */
   private static final Comparator<SourceState> VICTIMS = Comparator.comparingInt((SourceState s) -> s.priority())
       .thenComparing(Comparator.comparingLong((SourceState s) -> -s.openedNanos()));
@@ -64,6 +67,11 @@ final class CapacityReducer {
       case CapacityDecision.Shed s -> {
         List<SourceState> shed = shed(s.cost());
         if (!shed.isEmpty()) {
+          log.info("shed {} source(s) for capacity: {} (reserved {} of {} cores, utilisation {}, lag {} ms growing "
+              + "{} ms/ms, {} chunk(s) dropped for a full queue)", shed.size(), s.measuredOverload()
+              ? "the recognizer is behind" : "measured costs above what was promised",
+              cores(reading.reserved()), cores(reading.capacity()), Math.round(reading.utilisation() * 100) / 100.0,
+              reading.maxLagMs(), Math.round(reading.lagGrowth() * 100) / 100.0, reading.capacityDrops());
           lastShedNanos = clock.getAsLong();
           lastChangeNanos = lastShedNanos;
           if (s.measuredOverload()) {
@@ -80,6 +88,10 @@ final class CapacityReducer {
         return List.of();
       }
     }
+  }
+
+  private static double cores(long units) {
+    return Math.round(units * 100.0 / DecodeLedger.CORE) / 100.0;
   }
 
   /** Sheds sources worth at least {@code cost}, at least one; their reservations are given back at once. */

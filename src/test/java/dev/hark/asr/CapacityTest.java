@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hark.protocol.CloseCode;
 import dev.hark.server.ServerConfig;
 import dev.hark.testing.Pcm;
 import dev.hark.testing.Scrape;
@@ -13,21 +14,23 @@ import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
- * Overload rehearsed with {@code --asr none --none-rtf}: one decoding thread that spends {@code rtf} seconds per
- * second of audio. Past capacity whole sources are shed (lowest priority, then newest), told with their reason; the
- * sources kept lose nothing; new sessions get 503 and {@code /readyz} says why; when load falls, shed sources come
- * back.
+ * Overload rehearsed with {@code --asr none --none-rtf}: one decoding thread (0.85 of a core may be promised) that
+ * spends {@code rtf} seconds per second of audio, while admission expects {@code expected}. Sessions reserve their
+ * cost at the upgrade, so a burst is taken only as far as it fits and the rest get 503 with {@code Retry-After};
+ * costs that turn out higher than expected are shed whole, at once (lowest priority, then newest), told with their
+ * reason, and the sources kept lose nothing; when load falls, shed sources come back.
  */
 class CapacityTest {
-  private static TestServer server(double rtf) {
+  private static TestServer server(double rtf, double expected) {
     ServerConfig d = ServerConfig.defaults();
-    return TestServer.start(new NoneEngine(rtf), d
+    return TestServer.start(new NoneEngine(rtf, expected), d
         .withAsr(d.asr().withWorkers(1).withShedding(300, true))
         // A 3 s queue and a 300 ms hold: shedding, not queue overflow, is what this test sees.
         .withIngest(d.ingest().withQueue(150, 0).withShedHold(Duration.ofMillis(300))));
@@ -54,10 +57,66 @@ class CapacityTest {
     return c.await(m -> m.path("type").asText().equals("stopped"), Duration.ofSeconds(30)).path("stats");
   }
 
+  private static void assertRefused503(TestServer server) {
+    try {
+      server.connect().close();
+      throw new AssertionError("a session was taken at capacity");
+    } catch (CompletionException e) {
+      assertThat(e.getCause()).isInstanceOfSatisfying(WebSocketHandshakeException.class, h -> {
+        assertThat(h.getResponse().statusCode()).isEqualTo(503);
+        assertThat(h.getResponse().headers().firstValue("retry-after")).isPresent();
+      });
+    }
+  }
+
   @Test
-  void pastCapacityWholeSourcesAreShedAndToldAndTheKeptOnesLoseNothing() throws Exception {
-    // 0.4 s of decoding per second of audio on one thread: two real-time streams fit, four do not.
-    try (TestServer server = server(0.4)) {
+  void aBurstIsTakenAsFarAsItFitsAndTheRestIsRefusedBeforeItCostsAnything() throws Exception {
+    // Expected 0.25 a stream on 0.85 of a core: three fit. They truly cost 0.15, so what a busy machine adds to each
+    // turn's time does not make them cost more than was promised. Ten connect at the same moment.
+    try (TestServer server = server(0.15, 0.25)) {
+      List<CompletableFuture<WsClient>> tries = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        tries.add(CompletableFuture.supplyAsync(server::connect));
+      }
+      List<WsClient> taken = new ArrayList<>();
+      int refused = 0;
+      for (CompletableFuture<WsClient> t : tries) {
+        try {
+          taken.add(t.join());
+        } catch (CompletionException e) {
+          assertThat(e.getCause()).isInstanceOf(WebSocketHandshakeException.class);
+          refused++;
+        }
+      }
+      assertThat(taken).hasSize(3);
+      assertThat(refused).isEqualTo(7);
+      assertThat(server.scrape().count("sessions_refused_total", "reason", "asr_capacity")).isEqualTo(7);
+      assertThat(Scrape.get(server.port(), "/readyz").body()).contains("at_capacity");
+      assertThat(Scrape.get(server.port(), "/capacity").body()).contains("\"capacity_cores\":0.85")
+          .contains("\"reserved_cores\":0.75");
+      AtomicBoolean stop = new AtomicBoolean();
+      List<Thread> senders = new ArrayList<>();
+      for (WsClient c : taken) {
+        c.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
+        senders.add(stream(c, stop, "mic"));
+      }
+      Thread.sleep(2000);
+      stop.set(true);
+      for (Thread t : senders) {
+        t.join();
+      }
+      for (WsClient c : taken) {
+        assertThat(stopped(c).path("frames_dropped").asLong()).as("a session taken loses nothing").isZero();
+        assertThat(c.seen("status", "source_dropped")).isEmpty();
+        c.close();
+      }
+    }
+  }
+
+  @Test
+  void costsAboveThePriorAreShedWholeAtOnceAndTheKeptOnesLoseNothing() throws Exception {
+    // Expected 0.2, truly 0.4: four are taken, and once measured, two of them are more than the thread can carry.
+    try (TestServer server = server(0.4, 0.2)) {
       List<WsClient> clients = new ArrayList<>();
       List<AtomicBoolean> stops = new ArrayList<>();
       List<Thread> senders = new ArrayList<>();
@@ -68,23 +127,18 @@ class CapacityTest {
         clients.add(c);
         stops.add(stop);
         senders.add(stream(c, stop, "mic"));
-        Thread.sleep(200);
+        Thread.sleep(50);
       }
-      // The newest two go, one at a time; the oldest two stay.
-      JsonNode shedLast = clients.get(3).awaitStatus("source_dropped", Duration.ofSeconds(10));
-      assertThat(shedLast.path("reason").asText()).isEqualTo("asr_capacity");
-      assertThat(clients.get(2).awaitStatus("source_dropped", Duration.ofSeconds(10)).path("reason").asText())
-          .isEqualTo("asr_capacity");
+      assertRefused503(server);
+      // The newest two go; the oldest two stay.
+      for (WsClient shed : List.of(clients.get(3), clients.get(2))) {
+        assertThat(shed.awaitStatus("source_dropped", Duration.ofSeconds(10)).path("reason").asText())
+            .isEqualTo("asr_capacity");
+      }
       await().atMost(Duration.ofSeconds(5)).until(() -> Scrape.get(server.port(), "/readyz").statusCode() == 503);
       assertThat(Scrape.get(server.port(), "/readyz").body()).contains("at_capacity");
       assertThat(Scrape.get(server.port(), "/capacity").body()).contains("\"at_capacity\":true");
-      try {
-        server.connect().close();
-        throw new AssertionError("a session was taken at capacity");
-      } catch (CompletionException e) {
-        assertThat(e.getCause()).isInstanceOfSatisfying(WebSocketHandshakeException.class,
-            h -> assertThat(h.getResponse().statusCode()).isEqualTo(503));
-      }
+      assertRefused503(server);
       Thread.sleep(1000);
       assertThat(clients.get(0).seen("status", "source_dropped")).isEmpty();
       assertThat(clients.get(1).seen("status", "source_dropped")).isEmpty();
@@ -108,19 +162,21 @@ class CapacityTest {
       senders.get(3).join();
       JsonNode shed = stopped(clients.get(3)).path("sources").path("mic");
       assertThat(shed.path("dropped_by_reason").path("source_shed").asLong()).isPositive();
+      assertThat(shed.path("dropped_by_reason").path("drop_oldest").asLong()).as("shed whole, never in pieces")
+          .isZero();
       assertThat(shed.path("frames_received").asLong())
           .isEqualTo(shed.path("frames_accepted").asLong() + shed.path("frames_dropped").asLong());
       Scrape m = server.scrape();
       assertThat(m.count("sources_shed_total", "reason", "asr_capacity")).isEqualTo(2);
-      assertThat(m.count("sessions_refused_total", "reason", "asr_capacity")).isEqualTo(1);
+      assertThat(m.count("sessions_refused_total", "reason", "asr_capacity")).isEqualTo(2);
       clients.forEach(WsClient::close);
     }
   }
 
   @Test
   void aLowerPrioritySourceIsShedFirstEvenIfOlder() throws Exception {
-    // 0.6 s per second of audio: one stream fits, two do not.
-    try (TestServer server = server(0.6); WsClient c = server.connect()) {
+    // Expected 0.3, truly 0.6: both sources are taken at start, and once measured only one fits.
+    try (TestServer server = server(0.6, 0.3); WsClient c = server.connect()) {
       c.send("{\"type\":\"start\",\"sources\":[\"system\",\"mic\"],\"priority\":{\"mic\":2,\"system\":1}}")
           .awaitType("ready");
       AtomicBoolean stop = new AtomicBoolean();
@@ -134,6 +190,23 @@ class CapacityTest {
       JsonNode stats = stopped(c).path("sources");
       assertThat(stats.path("mic").path("frames_dropped").asLong()).isZero();
       assertThat(c.seen("status", "source_dropped")).hasSize(1);
+    }
+  }
+
+  @Test
+  void aStartWhoseSourcesDoNotFitIsRefusedWithTryAgainLater() {
+    // 0.3 a stream: the upgrade reserves one; a start of three needs two more, which 0.85 cannot hold beside another.
+    try (TestServer server = server(0.3, 0.3); WsClient first = server.connect(); WsClient c = server.connect()) {
+      first.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
+      JsonNode e = c.send("{\"type\":\"start\",\"sources\":[\"a\",\"b\",\"c\"]}").awaitError("asr_capacity");
+      assertThat(e.path("message").asText()).contains("try again later");
+      assertThat(c.awaitClose()).isEqualTo(CloseCode.TRY_AGAIN_LATER);
+      assertThat(c.seen()).noneMatch(m -> m.path("type").asText().equals("ready"));
+      // Nothing it reserved is kept: a session of one source fits again.
+      await().atMost(Duration.ofSeconds(5)).until(() -> Scrape.get(server.port(), "/readyz").statusCode() == 200);
+      try (WsClient again = server.connect()) {
+        again.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
+      }
     }
   }
 }

@@ -43,7 +43,8 @@ class BenchCommandTest {
     ServerConfig d = ServerConfig.defaults();
     ServerConfig config = d.withIngest(d.ingest().withLimits(2, 3)).withSessionLimits(d.maxSessionDuration(),
         10_000_000);
-    try (TestServer server = TestServer.start(new NoneEngine(1.0), config)) {
+    // No capacity control: what is counted here is drops and refusals for --max-sessions, not sheds.
+    try (TestServer server = TestServer.start(new NoneEngine(1.0), TestServer.withoutCapacityControl(config))) {
       Map<String, Object> r = bench(server, "--sessions=5", "--sources=1", "--duration=1s", "--flat", "--binary");
       assertThat(JsonObjects.num(r, "sessions_connected")).isEqualTo(3);
       assertThat(JsonObjects.num(r, "sessions_refused")).isEqualTo(2);

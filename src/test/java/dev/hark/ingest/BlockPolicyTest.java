@@ -68,7 +68,8 @@ class BlockPolicyTest {
   @Test
   void aSlowRecognizerUnderBlockLosesNothing() {
     // Twice slower than real time, fed 2 s of audio as fast as TCP takes it: block must hold it all back.
-    try (TestServer server = TestServer.start(new dev.hark.asr.NoneEngine(2.0), s -> s.withQueue(4, 0));
+    try (TestServer server = TestServer.startWithoutCapacityControl(new dev.hark.asr.NoneEngine(2.0),
+        s -> s.withQueue(4, 0));
         WsClient c = server.connect()) {
       c.send("{\"type\":\"start\",\"sources\":[\"mic\",\"system\"],\"overflow\":\"block\"}").awaitType("ready");
       for (int i = 0; i < 100; i++) {

@@ -73,7 +73,7 @@ class BrowserPageTest {
   @Test
   void aStalledRecognizerShowsBackpressureOnThePage() throws Exception {
     // A recognizer 100x slower than real time behind a two-chunk queue: the mic must overflow within a second.
-    try (TestServer server = TestServer.start(new NoneEngine(100), s -> s.withQueue(2, 0))) {
+    try (TestServer server = TestServer.startWithoutCapacityControl(new NoneEngine(100), s -> s.withQueue(2, 0))) {
       JsonNode page = drive(server, "overload.png", "expect-state", "backpressure");
       assertThat(page.path("ok").asBoolean()).as(page.toString()).isTrue();
       assertThat(page.path("state").asText()).contains("chunks dropped so far");

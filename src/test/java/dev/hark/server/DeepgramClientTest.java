@@ -76,7 +76,7 @@ class DeepgramClientTest {
    */
   @Test
   void droppedAudioArrivesAsWarningsAndIsAccountedForInMetadata() throws Exception {
-    try (TestServer slow = TestServer.start(new NoneEngine(5.0), s -> s.withQueue(4, 0))) {
+    try (TestServer slow = TestServer.startWithoutCapacityControl(new NoneEngine(5.0), s -> s.withQueue(4, 0))) {
       JsonNode out = NodeClient.run("deepgram-client.mjs", slow.port(), "any-key", "mono",
           Speech.clips().get(0).wav());
       List<JsonNode> messages = StreamSupport.stream(out.path("messages").spliterator(), false).toList();

@@ -113,10 +113,11 @@ class OpenAiClientTest {
   @Test
   void droppedAudioArrivesAsErrorEventsWithHarksStatus() throws Exception {
     Path key = dir.resolve("key.pem");
-    try (TestServer slow = TestServer.start(new NoneEngine(5.0), ServerConfig.create(c -> {
-      c.tlsCert = cert;
-      c.tlsKey = key;
-    }).withIngest(ServerConfig.defaults().ingest().withQueue(4, 0)))) {
+    try (TestServer slow = TestServer.start(new NoneEngine(5.0), TestServer.withoutCapacityControl(
+        ServerConfig.create(c -> {
+          c.tlsCert = cert;
+          c.tlsKey = key;
+        }).withIngest(ServerConfig.defaults().ingest().withQueue(4, 0))))) {
       JsonNode out = NodeClient.run("openai-client.mjs", slow.port(), "any-key", cert, "overload",
           Speech.clips().getFirst().wav());
       assertThat(events(out, "error")).as(out.toString()).anyMatch(e -> e.path("error").path("type").asText()

@@ -73,7 +73,7 @@ class VoskProtocolTest {
    */
   @Test
   void overloadedTheClientStillGetsOneReplyPerMessageAndTheDropsAreCounted() {
-    try (TestServer slow = TestServer.start(new NoneEngine(5.0), s -> s.withQueue(4, 0));
+    try (TestServer slow = TestServer.startWithoutCapacityControl(new NoneEngine(5.0), s -> s.withQueue(4, 0));
         WsClient c = WsClient.connect(slow.port(), VoskDialect.PATH, List.of())) {
       c.send("{\"config\" : {\"sample_rate\" : 16000}}");
       for (int i = 0; i < 40; i++) {

@@ -41,6 +41,21 @@ public final class TestServer implements AutoCloseable {
     return new TestServer(d.withPort(0).withIngest(ingest.apply(d.ingest())), engine);
   }
 
+  /**
+   * With these ingest settings and no capacity control ({@code --no-asr-shed}): for tests of what a recognizer
+   * that can never keep up does to queues (backpressure, block), which capacity control would instead refuse or
+   * shed.
+   */
+  public static TestServer startWithoutCapacityControl(AsrEngine engine, UnaryOperator<IngestSettings> ingest) {
+    ServerConfig d = ServerConfig.defaults();
+    return start(engine, withoutCapacityControl(d.withIngest(ingest.apply(d.ingest()))));
+  }
+
+  /** {@code config} with no capacity control ({@code --no-asr-shed}). */
+  public static ServerConfig withoutCapacityControl(ServerConfig config) {
+    return config.withAsr(config.asr().withShedding(config.asr().shedLagMs(), false));
+  }
+
   public static TestServer start(AsrEngine engine, ServerConfig config) {
     return new TestServer(config.withPort(0), engine);
   }
