@@ -8,6 +8,7 @@ import dev.hark.protocol.ClientMessage;
 import dev.hark.protocol.CloseCode;
 import dev.hark.protocol.Decoded;
 import dev.hark.protocol.ErrorCode;
+import dev.hark.protocol.OverflowPolicy;
 import dev.hark.protocol.ProtocolError;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -114,7 +115,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       accessToken = o.accessToken();
       maxDuration = o.maxDuration();
       session = o.session();
-      rate = new ConnectionRate(config.maxMessagesPerSecond(), controller.now(), metrics, clientFaults);
+      rate = new ConnectionRate(config.maxMessagesPerSecond(), controller::now, metrics, clientFaults);
       ctx.channel().attr(SESSION).set(session);
       open.add(ctx.channel());
     }
@@ -165,7 +166,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private void data(ChannelHandlerContext ctx, ByteBuf content, boolean text) {
     metrics.messageReceived();
     long now = controller.now();
-    switch (rate.take(now)) {
+    switch (session.policy() == OverflowPolicy.BLOCK ? rate.slow(wire, now) : rate.take(now)) {
       case TAKEN -> {
         if (dialect != null) {
           dialect.read(session, content, text);
