@@ -1,12 +1,17 @@
 package dev.hark.server;
 
+import dev.hark.ingest.SessionState;
+import dev.hark.metrics.HarkMetrics;
+import dev.hark.protocol.CloseCode;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AttributeKey;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The checks a WebSocket upgrade passes before it may take a session slot: its browser origin, its token, and its
@@ -28,22 +33,34 @@ final class Admission {
   /** What an upgrade is told. */
   sealed interface Verdict {}
 
-  /** Let through; {@code release} must run when the connection ends. */
-  record Admitted(Runnable release) implements Verdict {}
+  /**
+   * Let through on one of the address's slots ({@code slot}), or, for a resume from the address a waiting session
+   * counts against, on that session's ({@code claimed}: see {@link AddressShare#claim}).
+   */
+  record Admitted(AddressSlots.Slot slot, AddressShare claimed) implements Verdict {}
 
   /** Refused before the upgrade with an HTTP status; {@code reason} is the metric label. */
   record Refused(HttpResponseStatus status, String reason, String message) implements Verdict {}
 
   private final AccessSettings settings;
   private final TokenFile tokens;
-  private final ConcurrentHashMap<InetAddress, Integer> perIp = new ConcurrentHashMap<>();
+  private final AddressSlots slots;
+  private final ResumableSessions resumables;
+  private static final AttributeKey<Admitted> ADMITTED = AttributeKey.valueOf("hark.admitted");
 
-  Admission(AccessSettings settings) {
+  Admission(AccessSettings settings, ResumableSessions resumables) {
     this.settings = settings;
     this.tokens = settings.tokenFile() == null ? null : new TokenFile(settings.tokenFile());
+    this.slots = new AddressSlots(settings.maxSessionsPerIp());
+    this.resumables = resumables;
   }
 
-  Verdict check(FullHttpRequest req, RequestTarget.Parsed target, InetAddress client) {
+  /**
+   * Checks an upgrade from {@code client}; {@code resumeId} is the session a resume of Hark's own protocol names in
+   * its URL ({@code ?resume=}), else null. A resume does not add a session, it takes one up: from the address the
+   * session counts against it is let in on that session's slot, so a client at its share can still resume.
+   */
+  Verdict check(FullHttpRequest req, RequestTarget.Parsed target, InetAddress client, String resumeId) {
     String origin = req.headers().get(HttpHeaderNames.ORIGIN);
     if (origin != null && !settings.allowedOrigins().isEmpty() && !settings.allowedOrigins().contains(origin)) {
       return new Refused(HttpResponseStatus.FORBIDDEN, "origin", "this page's origin is not in --allowed-origins");
@@ -52,16 +69,54 @@ final class Admission {
       return new Refused(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
           "a valid token is required: Authorization: Bearer (or Token), ?token= or the hark.token. subprotocol");
     }
-    int[] now = new int[1];
-    perIp.compute(client, (k, n) -> {
-      now[0] = n == null ? 1 : n + 1;
-      return now[0] > settings.maxSessionsPerIp() ? n : Integer.valueOf(now[0]);
-    });
-    if (now[0] > settings.maxSessionsPerIp()) {
-      return new Refused(HttpResponseStatus.TOO_MANY_REQUESTS, "per_ip",
-          "at most " + settings.maxSessionsPerIp() + " sessions from one address");
+    AddressShare waiting = resumeId == null ? null : resumables.share(resumeId);
+    if (waiting != null && waiting.claim(client)) {
+      return new Admitted(null, waiting);
     }
-    return new Admitted(() -> perIp.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1));
+    AddressSlots.Slot slot = slots.take(client);
+    if (slot == null) {
+      return new Refused(HttpResponseStatus.TOO_MANY_REQUESTS, "per_ip", perIpMessage(settings.maxSessionsPerIp()));
+    }
+    return new Admitted(slot, null);
+  }
+
+  private static String perIpMessage(int perAddress) {
+    return "at most " + perAddress + " sessions from one address";
+  }
+
+  /**
+   * A connection let in on a waiting session's slot that does not resume it (it was refused, or sent something else
+   * first) takes a slot of its own for its session {@code fresh}; when its address has none left it is closed (1008)
+   * and false returned. On the session's thread.
+   */
+  boolean settle(SessionState fresh, NettySessionChannel wire, HarkMetrics metrics) {
+    InetAddress from = ((InetSocketAddress) wire.channel().remoteAddress()).getAddress();
+    if (resumables.settle(fresh, () -> slots.take(from))) {
+      return true;
+    }
+    metrics.sessionRefused("per_ip");
+    wire.close(CloseCode.POLICY_VIOLATION, "per_ip: " + perIpMessage(settings.maxSessionsPerIp()));
+    return false;
+  }
+
+  /** Gives {@code ch} what it was admitted on, until its session takes it ({@link #take}) or it closes. */
+  void hold(Channel ch, Admitted admitted) {
+    ch.attr(ADMITTED).set(admitted);
+    ch.closeFuture().addListener(f -> giveBack(take(ch)));
+  }
+
+  /** Gives back what an upgrade was admitted on (nothing for null). */
+  void giveBack(Admitted admitted) {
+    if (admitted != null && admitted.slot() != null) {
+      admitted.slot().release();
+    } else if (admitted != null) {
+      admitted.claimed().unclaim();
+    }
+  }
+
+  /** What {@code ch} was admitted on, handed over to its session (null if handed over already). */
+  static Admitted take(Channel ch) {
+    return ch.attr(ADMITTED).getAndSet(null);
   }
 
   /**

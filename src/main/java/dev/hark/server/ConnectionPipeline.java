@@ -43,11 +43,11 @@ final class ConnectionPipeline extends ChannelInitializer<SocketChannel> {
     this.controller = controller;
     this.metrics = metrics;
     this.page = new StaticFiles();
-    this.admission = new Admission(config.access());
+    this.admission = new Admission(config.access(), resumables);
     this.clientFaults = new ThrottledLog(LoggerFactory.getLogger(HttpRoutes.class), System::nanoTime);
     ThrottledLog serverFaults = new ThrottledLog(LoggerFactory.getLogger(SessionHandler.class), System::nanoTime);
     this.shared = new SessionHandler.Shared(controller, metrics, recognition, config, sessions, clientFaults,
-        new ConnectionFaults(metrics, clientFaults, serverFaults, config.maxMessageBytes()), resumables);
+        new ConnectionFaults(metrics, clientFaults, serverFaults, config.maxMessageBytes()), resumables, admission);
   }
 
   /** The same pipeline, sharing admission (tokens, per-address counts), TLS and logs, for the --vosk-port listener. */

@@ -10,11 +10,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import java.util.function.LongSupplier;
 
 /**
  * One session's share of {@code --max-messages-per-s} ({@link MessageRate}) and what its verdicts do: a message over
  * it is dropped and counted (the client is told at most once a second), a ping over it gets no pong, and a flood
- * closes the connection with 1008. The connection's event loop's.
+ * closes the connection with 1008. A {@code block} session's messages are never dropped for the rate: its socket is
+ * read slower instead ({@link #slow}). The connection's event loop's.
  */
 final class ConnectionRate {
   private static final String PONG_FRAME = "pong_frame";
@@ -25,10 +27,14 @@ final class ConnectionRate {
   private final int perSecond;
   private final HarkMetrics metrics;
   private final ThrottledLog clientFaults;
+  private final LongSupplier clock;
   private boolean flooded;
+  /** Reading is stopped until the allowance has room again ({@link #slow}). */
+  private boolean slowed;
 
-  ConnectionRate(int perSecond, long nowNanos, HarkMetrics metrics, ThrottledLog clientFaults) {
-    this.rate = new MessageRate(perSecond, nowNanos);
+  ConnectionRate(int perSecond, LongSupplier clock, HarkMetrics metrics, ThrottledLog clientFaults) {
+    this.clock = clock;
+    this.rate = new MessageRate(perSecond, clock.getAsLong());
     this.perSecond = perSecond;
     this.metrics = metrics;
     this.clientFaults = clientFaults;
@@ -45,6 +51,33 @@ final class ConnectionRate {
 
   MessageRate.Verdict take(long nowNanos) {
     return rate.take(nowNanos);
+  }
+
+  /**
+   * A message of a {@code block} session, which was promised no loss: always taken. Over the rate, the socket
+   * {@code wire} is not read until the allowance has room again, so TCP pushes back on the client as it does when
+   * the queues are full (both must let reading go on).
+   */
+  MessageRate.Verdict slow(NettySessionChannel wire, long nowNanos) {
+    long wait = rate.takeOwing(nowNanos);
+    if (wait > 0 && !slowed) {
+      slowed = true;
+      wire.rateLetsRead(false);
+      readAfter(wire, wait);
+    }
+    return MessageRate.Verdict.TAKEN;
+  }
+
+  private void readAfter(NettySessionChannel wire, long delayNanos) {
+    NettySessionChannel.schedule(wire.channel().eventLoop(), () -> {
+      long wait = rate.untilOne(clock.getAsLong());
+      if (wait > 0) { // frames read before reading stopped were taken on credit
+        readAfter(wire, wait);
+      } else {
+        slowed = false;
+        wire.rateLetsRead(true);
+      }
+    }, delayNanos);
   }
 
   /** The connection flooded and is closing: what it sends now is not read. */

@@ -2,6 +2,7 @@ package dev.hark.server;
 
 import dev.hark.ingest.IngestSettings;
 import dev.hark.ingest.SessionState;
+import dev.hark.ingest.SourceQueue;
 import dev.hark.protocol.ClientMessage;
 import dev.hark.protocol.ErrorCode;
 import dev.hark.protocol.MessageDecoder;
@@ -47,7 +48,9 @@ final class DeepgramDialect extends Dialect {
   private final InterleavedPcm pcm;
   private final DeepgramEvents events;
   // Per source, guarded by this: results arrive from decoding threads.
-  private final boolean[] finalizing;
+  /** Finalize messages not answered yet: each is answered by its own flushed, in order. */
+  private final int[] finalizing;
+  /** A final went out since the last flushed while a Finalize was pending: that Finalize has its answer. */
   private final boolean[] finalSinceFinalize;
   private final boolean[] speaking;
 
@@ -56,7 +59,7 @@ final class DeepgramDialect extends Dialect {
     this.options = options;
     this.pcm = new InterleavedPcm(options.channels(), options.multichannel());
     this.events = new DeepgramEvents(options);
-    this.finalizing = new boolean[options.sources()];
+    this.finalizing = new int[options.sources()];
     this.finalSinceFinalize = new boolean[options.sources()];
     this.speaking = new boolean[options.sources()];
   }
@@ -139,20 +142,37 @@ final class DeepgramDialect extends Dialect {
     String type = fields == null ? null : JsonFields.string(fields, "type");
     switch (type == null ? "" : type) {
       case "KeepAlive" -> { } // it kept the connection from going idle by arriving
-      case "Finalize" -> {
-        synchronized (this) {
-          for (int c = 0; c < finalizing.length; c++) {
-            finalizing[c] = true;
-            finalSinceFinalize[c] = false;
-          }
-        }
-        session.handle(new ClientMessage.Flush(null));
-      }
+      case "Finalize" -> finalizeAll(session);
       case "CloseStream" -> session.handle(ClientMessage.STOP);
       default -> session.reject(new ProtocolError(fields == null ? ErrorCode.BAD_MESSAGE
           : ErrorCode.UNKNOWN_TYPE, fields == null ? "a text message must be a JSON object"
           : "type must be KeepAlive, Finalize or CloseStream"), null);
     }
+  }
+
+  /**
+   * {@code Finalize}: a flush of every source, each answered by its own {@code flushed}. As many may be pending as a
+   * source's queue takes ({@link SourceQueue#MAX_FLUSHES}); one more is refused here, before the session would
+   * refuse it, so that every Finalize gets exactly one answer: its results, or an {@code Error}.
+   */
+  private void finalizeAll(SessionState session) {
+    if (session.isEnding()) {
+      session.handle(new ClientMessage.Flush(null)); // refused by the session: stop flushed everything
+      return;
+    }
+    synchronized (this) {
+      if (finalizing[0] >= SourceQueue.MAX_FLUSHES) {
+        session.reject(new ProtocolError(ErrorCode.BAD_STATE, SourceQueue.MAX_FLUSHES
+            + " Finalize are pending already: wait for their results"), null);
+        return;
+      }
+      for (int c = 0; c < finalizing.length; c++) {
+        if (finalizing[c]++ == 0) {
+          finalSinceFinalize[c] = false;
+        }
+      }
+    }
+    session.handle(new ClientMessage.Flush(null));
   }
 
   @Override
@@ -183,8 +203,9 @@ final class DeepgramDialect extends Dialect {
         int c = channelOf(f.source());
         boolean empty;
         synchronized (this) {
-          empty = finalizing[c] && !finalSinceFinalize[c];
-          finalizing[c] = false;
+          empty = finalizing[c] > 0 && !finalSinceFinalize[c];
+          finalizing[c] = Math.max(0, finalizing[c] - 1);
+          finalSinceFinalize[c] = false;
         }
         if (empty) { // Deepgram answers every Finalize with a final result, even one with nothing in it
           wire.sendText(events.results(c, new ServerMessage.Transcript(f.source(), "", true, 0, 0, List.of()), false,
@@ -209,7 +230,7 @@ final class DeepgramDialect extends Dialect {
     synchronized (this) {
       startedSpeaking = !speaking[c] && !t.text().isEmpty();
       speaking[c] = !t.isFinal();
-      fromFinalize = t.isFinal() && finalizing[c];
+      fromFinalize = t.isFinal() && finalizing[c] > 0;
       if (t.isFinal()) {
         finalSinceFinalize[c] = true;
       }

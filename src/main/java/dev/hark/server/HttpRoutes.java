@@ -140,23 +140,24 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       reject(ctx, req, problem);
       return;
     }
+    String resumeId = !voskEverywhere && target.path().equals(WS_PATH) ? target.param("resume") : null;
     Admission.Verdict verdict = admission.check(req, target,
-        ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
+        ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress(), resumeId);
     if (verdict instanceof Admission.Refused r) {
       refuse(ctx, req, r);
       return;
     }
-    Runnable release = ((Admission.Admitted) verdict).release();
+    Admission.Admitted admitted = (Admission.Admitted) verdict;
     long credit = controller.admission().tryReserve();
     if (credit == SessionAdmission.REFUSED) {
-      release.run();
+      admission.giveBack(admitted);
       String why = controller.admission().refusal();
       // A balancer in front tells a full node from one whose recognizer is saturated by the code.
       refuse(ctx, req, new Admission.Refused(HttpResponseStatus.SERVICE_UNAVAILABLE,
           why.equals("at_capacity") ? "asr_capacity" : "unavailable", "server is " + why));
       return;
     }
-    ctx.channel().closeFuture().addListener(f -> release.run());
+    admission.hold(ctx.channel(), admitted); // given back when the connection closes, unless its session takes it
     SessionHandler.markReserved(ctx.channel(), credit);
     ctx.fireChannelRead(req.retain()); // the request deadline stays armed until the handshake completes
   }

@@ -13,10 +13,18 @@ import java.util.Map;
 
 /**
  * The small JSON the dialects read and write: a client's control message as its top-level fields (nested objects as
- * maps; numbers, booleans and strings as such; arrays and nulls left out), and a reply built on a generator.
+ * maps; numbers, booleans, strings and nulls as such; an array as {@link #ARRAY}, unread), and a reply built on a
+ * generator.
  */
 final class JsonFields {
   private static final JsonFactory JSON = new JsonFactory();
+  /** What an array is read as: there, but none of its elements is read. */
+  static final Object ARRAY = new Object() {
+    @Override
+    public String toString() {
+      return "[...]";
+    }
+  };
 
   /** Writes one JSON value. */
   @FunctionalInterface
@@ -73,6 +81,10 @@ final class JsonFields {
         case VALUE_TRUE, VALUE_FALSE -> out.put(name, v == JsonToken.VALUE_TRUE);
         case VALUE_STRING -> out.put(name, p.getText());
         case VALUE_NULL -> out.put(name, null);
+        case START_ARRAY -> {
+          out.put(name, ARRAY);
+          p.skipChildren();
+        }
         default -> p.skipChildren();
       }
     }

@@ -50,8 +50,7 @@ final class MessageRate {
 
   /** Takes one message's allowance if there is one. */
   Verdict take(long nowNanos) {
-    tokens = Math.min(capacity, tokens + (nowNanos - last) * perNano);
-    last = nowNanos;
+    refill(nowNanos);
     if (tokens >= 1) {
       tokens -= 1;
       return Verdict.TAKEN;
@@ -62,6 +61,32 @@ final class MessageRate {
       limitedInWindow = 0;
     }
     return ++limitedInWindow > floodThreshold ? Verdict.FLOOD : Verdict.LIMITED;
+  }
+
+  /**
+   * Takes one message's allowance even when there is none, leaving the bucket owing (a {@code block} session's
+   * messages are never dropped: its socket is read slower instead); returns the nanoseconds until the bucket holds
+   * one message's allowance again, 0 if it does now.
+   */
+  long takeOwing(long nowNanos) {
+    refill(nowNanos);
+    tokens -= 1;
+    return untilOne();
+  }
+
+  /** Nanoseconds until the bucket holds one message's allowance, 0 if it does now. */
+  long untilOne(long nowNanos) {
+    refill(nowNanos);
+    return untilOne();
+  }
+
+  private long untilOne() {
+    return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / perNano);
+  }
+
+  private void refill(long nowNanos) {
+    tokens = Math.min(capacity, tokens + (nowNanos - last) * perNano);
+    last = nowNanos;
   }
 
   /**

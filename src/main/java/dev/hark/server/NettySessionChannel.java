@@ -24,6 +24,10 @@ final class NettySessionChannel implements SessionChannel {
   private static final Logger log = LoggerFactory.getLogger(NettySessionChannel.class);
   private final Channel channel;
   private final HarkMetrics metrics;
+  // Why the socket may not be read, guarded by this: the session's queues (block policy, from the session's thread)
+  // and its message rate (block policy, from the connection's event loop). It is read only when neither objects.
+  private boolean queuesLetRead = true;
+  private boolean rateLetsRead = true;
 
   NettySessionChannel(Channel channel, HarkMetrics metrics) {
     this.channel = channel;
@@ -85,8 +89,15 @@ final class NettySessionChannel implements SessionChannel {
   }
 
   @Override
-  public void setReading(boolean reading) {
-    channel.config().setAutoRead(reading);
+  public synchronized void setReading(boolean reading) {
+    queuesLetRead = reading;
+    channel.config().setAutoRead(queuesLetRead && rateLetsRead);
+  }
+
+  /** The message rate's say on reading ({@link ConnectionRate#slow}), apart from the queues'. */
+  synchronized void rateLetsRead(boolean reading) {
+    rateLetsRead = reading;
+    channel.config().setAutoRead(queuesLetRead && rateLetsRead);
   }
 
   @Override

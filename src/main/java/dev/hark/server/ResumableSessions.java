@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * token and the access token it was opened with. A session whose connection is lost without {@code stop} waits here
  * for the window, its queues and recognizers going on, its slot and queued audio still counted against the server's
  * limits; then it ends as a lost connection's session does. A resume needs the current resume token (a fresh one is
- * given with each resume, so one token resumes once) and the same access token.
+ * given with each resume, so one token resumes once) and the same access token. Each session holds its address's
+ * slot ({@link AddressSlots}) from its first connection until it ends, waiting or not; a resume moves it to the
+ * resuming connection's address.
  */
 final class ResumableSessions {
   private static final Logger log = LoggerFactory.getLogger(ResumableSessions.class);
@@ -42,6 +45,7 @@ final class ResumableSessions {
     final ResumableChannel channel;
     final byte[] access;
     final Future<?> maxDuration;
+    final AddressShare share;
     volatile byte[] token;
     Future<?> expiry;
 
@@ -50,6 +54,7 @@ final class ResumableSessions {
       this.channel = channel;
       this.access = access;
       this.maxDuration = maxDuration;
+      this.share = new AddressShare(session.id());
     }
   }
 
@@ -76,11 +81,30 @@ final class ResumableSessions {
     return n;
   }
 
-  /** Makes {@code session} resumable and gives it its first resume token; {@code maxDuration} ends with it. */
-  void register(SessionState session, ResumableChannel channel, String accessToken, Future<?> maxDuration) {
+  /**
+   * Makes {@code session} resumable and gives it its first resume token; {@code maxDuration} ends with it, and so
+   * does what its connection was {@code admitted} on (null for none).
+   */
+  void register(SessionState session, ResumableChannel channel, String accessToken, Future<?> maxDuration,
+      Admission.Admitted admitted) {
     Entry e = new Entry(session, channel, digest(accessToken), maxDuration);
     e.token = newToken(session);
+    if (admitted != null) {
+      e.share.take(admitted);
+    }
     byId.put(session.id(), e);
+  }
+
+  /** The share of its address that session {@code sessionId} holds, to {@link AddressShare#claim}; or null. */
+  AddressShare share(String sessionId) {
+    Entry e = byId.get(sessionId);
+    return e == null ? null : e.share;
+  }
+
+  /** See {@link AddressShare#settle}; on the session's thread. */
+  boolean settle(SessionState fresh, Supplier<AddressSlots.Slot> take) {
+    Entry f = byId.get(fresh.id());
+    return f == null || f.share.settle(take);
   }
 
   /** The event loop a session lives on, or null if this server holds no such session for resuming. */
@@ -155,6 +179,7 @@ final class ResumableSessions {
   void end(SessionState session) {
     Entry e = byId.remove(session.id());
     if (e != null) {
+      e.share.release();
       if (e.expiry != null) {
         e.expiry.cancel(false);
       }
@@ -165,8 +190,11 @@ final class ResumableSessions {
     session.close();
   }
 
-  /** Takes a session up for the connection whose socket is {@code to}; on the session's thread. */
-  Outcome resume(ClientMessage.Resume r, String accessToken, NettySessionChannel to) {
+  /**
+   * Takes a session up for the connection whose socket is {@code to}, and whose own session so far is
+   * {@code fresh}; on the session's thread.
+   */
+  Outcome resume(ClientMessage.Resume r, String accessToken, NettySessionChannel to, SessionState fresh) {
     Entry e = byId.get(r.sessionId());
     if (e == null || !e.session.resumable()) {
       metrics.resume("unknown");
@@ -185,6 +213,10 @@ final class ResumableSessions {
       e.expiry = null;
     }
     e.token = newToken(e.session);
+    Entry f = byId.get(fresh.id());
+    if (f != null) {
+      e.share.resumedBy(f.share);
+    }
     e.channel.attach(to, r.finals(), e.session::resumed);
     metrics.resume("resumed");
     log.info("session={} resumed from {}", e.session.id(), to.remoteAddress());

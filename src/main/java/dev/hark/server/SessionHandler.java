@@ -5,9 +5,9 @@ import dev.hark.ingest.Recognition;
 import dev.hark.ingest.SessionState;
 import dev.hark.metrics.HarkMetrics;
 import dev.hark.protocol.ClientMessage;
-import dev.hark.protocol.CloseCode;
 import dev.hark.protocol.Decoded;
 import dev.hark.protocol.ErrorCode;
+import dev.hark.protocol.OverflowPolicy;
 import dev.hark.protocol.ProtocolError;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -23,14 +23,11 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One WebSocket connection: decodes each frame and hands the message to the connection's {@link SessionState}. A
@@ -41,9 +38,9 @@ import org.slf4j.LoggerFactory;
 final class SessionHandler extends ChannelInboundHandlerAdapter {
   /** What every connection's handler shares. */
   record Shared(ConcurrencyController controller, HarkMetrics metrics, Recognition recognition, ServerConfig config,
-      ChannelGroup open, ThrottledLog clientFaults, ConnectionFaults faults, ResumableSessions resumables) {}
+      ChannelGroup open, ThrottledLog clientFaults, ConnectionFaults faults, ResumableSessions resumables,
+      Admission admission) {}
 
-  private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
   /** The session slot an upgrade took, with the cost it reserved for the session's first source (null: none). */
   private static final AttributeKey<Long> RESERVED = AttributeKey.valueOf("hark.sessionSlot");
   private static final AttributeKey<SessionState> SESSION = AttributeKey.valueOf("hark.session");
@@ -71,6 +68,12 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private Dialect dialect;
   private ConnectionRate rate;
   private Future<?> maxDuration;
+  /** The waiting session whose address slot this connection was let in on, until it resumes it or settles. */
+  private String claimed;
+  /** A message of Hark's own protocol was read: a resume must be the first. */
+  private boolean spoke;
+  /** The connection is closing for its address's share: nothing more is read. */
+  private boolean overShare;
 
   SessionHandler(Shared shared, boolean voskEverywhere) {
     this.shared = shared;
@@ -107,7 +110,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE) {
-      idle(ctx);
+      IdleConnections.idle(ctx, session, metrics);
       return;
     }
     if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete handshake) {
@@ -120,34 +123,20 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       resumable = o.resumable();
       accessToken = o.accessToken();
       maxDuration = o.maxDuration();
+      claimed = o.claimed();
       session = o.session();
-      rate = new ConnectionRate(config.maxMessagesPerSecond(), controller.now(), metrics, clientFaults);
+      rate = new ConnectionRate(config.maxMessagesPerSecond(), controller::now, metrics, clientFaults);
       ctx.channel().attr(SESSION).set(session);
       open.add(ctx.channel());
     }
     super.userEventTriggered(ctx, evt);
   }
 
-  private void idle(ChannelHandlerContext ctx) {
-    if (!ctx.channel().config().isAutoRead() || (session != null && session.isEnding())) {
-      return; // not reading (block policy) or waiting for results after stop: silence is the server's doing
-    }
-    metrics.idleClosed();
-    if (session == null) {
-      Connections.close(ctx); // an HTTP connection or an upgrade that never finished
-      return;
-    }
-    log.info("session={} closed: idle", session.id());
-    ctx.writeAndFlush(new CloseWebSocketFrame(CloseCode.GOING_AWAY, "idle: no audio or ping for "
-        + ctx.pipeline().get(IdleStateHandler.class).getReaderIdleTimeInMillis() / 1000 + " s"))
-        .addListener(ChannelFutureListener.CLOSE);
-  }
-
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      if (session == null || rate.flooded()) {
-        return; // before the handshake, or after a flood while the close goes out
+      if (session == null || rate.flooded() || overShare) {
+        return; // before the handshake, or after a flood (or over the address's share) while the close goes out
       }
       switch (msg) {
         case TextWebSocketFrame text -> data(ctx, text.content(), true);
@@ -172,7 +161,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private void data(ChannelHandlerContext ctx, ByteBuf content, boolean text) {
     metrics.messageReceived();
     long now = controller.now();
-    switch (rate.take(now)) {
+    switch (session.policy() == OverflowPolicy.BLOCK ? rate.slow(wire, now) : rate.take(now)) {
       case TAKEN -> {
         if (dialect != null) {
           dialect.read(session, content, text);
@@ -211,11 +200,18 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
   /** A message of Hark's own protocol, handed to the session on its own thread (or held while a resume runs). */
   private void dispatch(Decoded d) {
+    boolean first = !spoke;
+    spoke = true;
+    if (overShare) {
+      return;
+    }
     if (pending != null) {
       pending.add(d);
     } else if (d instanceof ClientMessage.Start s && s.resume() != null) {
-      resume(s.resume());
-    } else {
+      if (s.resume().sessionId().equals(claimed) || settled()) {
+        resume(s.resume(), first);
+      }
+    } else if (settled()) {
       SessionState s = session;
       if (resumable == null || resumable.home().inEventLoop()) {
         apply(s, d);
@@ -223,6 +219,15 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         resumable.home().execute(() -> apply(s, d));
       }
     }
+  }
+
+  /** Whether this connection holds a slot of its address (see {@link Admission#settle}). */
+  private boolean settled() {
+    if (claimed != null) {
+      claimed = null;
+      overShare = !shared.admission().settle(session, wire, metrics);
+    }
+    return !overShare;
   }
 
   private static void apply(SessionState s, Decoded d) {
@@ -237,10 +242,11 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
    * holds what it reads; then either this connection's fresh session gives way to the resumed one, or it is told why
    * not (and may still {@code start} afresh).
    */
-  private void resume(ClientMessage.Resume r) {
-    EventLoop home = resumable == null || !session.isFresh() ? null : resumables.home(r.sessionId());
+  private void resume(ClientMessage.Resume r, boolean first) {
+    boolean fresh = first && session.isFresh();
+    EventLoop home = resumable == null || !fresh ? null : resumables.home(r.sessionId());
     if (home == null) {
-      session.reject(resumables.cannotAsk(resumable != null, session.isFresh(), r.sessionId()), null);
+      session.reject(resumables.cannotAsk(resumable != null, fresh, r.sessionId()), null);
       return;
     }
     pending = new ArrayList<>();
@@ -248,8 +254,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     ch.config().setAutoRead(false);
     NettySessionChannel to = wire;
     String access = accessToken;
+    SessionState own = session;
     home.execute(() -> {
-      ResumableSessions.Outcome o = resumables.resume(r, access, to);
+      ResumableSessions.Outcome o = resumables.resume(r, access, to, own);
       ch.eventLoop().execute(() -> resumed(ch, o));
     });
   }
@@ -257,6 +264,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
   private void resumed(Channel ch, ResumableSessions.Outcome o) {
     switch (o) {
       case ResumableSessions.Resumed r -> {
+        claimed = null; // the resumed session keeps its slot, or took this connection's
         resumables.end(session); // the fresh one: its slot was this connection's, the resumed one keeps its own
         ch.attr(RESERVED).set(null);
         session = r.session();
@@ -269,7 +277,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
       }
       case ResumableSessions.Refused f -> {
         session.reject(f.error(), null);
-        ch.config().setAutoRead(true);
+        wire.setReading(true);
+        settled();
         if (!ch.isActive()) {
           resumables.connectionGone(session, resumable, wire, false);
         }

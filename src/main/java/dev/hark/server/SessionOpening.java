@@ -10,10 +10,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * What a completed WebSocket handshake opens: the session, on the socket (through the dialect its path speaks,
  * or, for Hark's own protocol, a {@link ResumableChannel} when resuming is on), its id naming this node, the access
- * token it came with, and its {@code --max-session-s} timer.
+ * token it came with, its {@code --max-session-s} timer, and the waiting session whose address slot it was let in
+ * on ({@code claimed}, see {@link AddressShare#claim}), if any.
  */
 record SessionOpening(SessionState session, NettySessionChannel wire, Dialect dialect, ResumableChannel resumable,
-    String accessToken, Future<?> maxDuration) {
+    String accessToken, Future<?> maxDuration, String claimed) {
 
   static SessionOpening open(ChannelHandlerContext ctx, WebSocketServerProtocolHandler.HandshakeComplete handshake,
       SessionHandler.Shared shared, boolean voskEverywhere) {
@@ -41,9 +42,13 @@ record SessionOpening(SessionState session, NettySessionChannel wire, Dialect di
     if (dialect != null) {
       dialect.opened(session);
     }
+    String claimed = null;
     if (resumable != null) {
-      resumables.register(session, resumable, accessToken, maxDuration);
+      // The session holds its address's slot from now on, whatever becomes of this connection.
+      Admission.Admitted admitted = Admission.take(ctx.channel());
+      claimed = admitted == null || admitted.claimed() == null ? null : admitted.claimed().sessionId();
+      resumables.register(session, resumable, accessToken, maxDuration, admitted);
     }
-    return new SessionOpening(session, wire, dialect, resumable, accessToken, maxDuration);
+    return new SessionOpening(session, wire, dialect, resumable, accessToken, maxDuration, claimed);
   }
 }

@@ -26,6 +26,9 @@ import java.util.Map;
  */
 final class VoskDialect extends Dialect {
   static final String PATH = "/vosk";
+  private static final ProtocolError SAMPLE_RATE_RANGE = new ProtocolError(ErrorCode.BAD_SAMPLE_RATE,
+      "sample_rate must be a whole number of Hz from " + MessageDecoder.MIN_SAMPLE_RATE + " to "
+      + MessageDecoder.MAX_SAMPLE_RATE);
 
   // Results arrive from decoding threads, replies go out on the event loop: guarded by this.
   private final ArrayDeque<ServerMessage.Transcript> finals = new ArrayDeque<>();
@@ -58,16 +61,16 @@ final class VoskDialect extends Dialect {
     }
     if (fields.containsKey("config") && fields.get("config") instanceof Map<?, ?> config) {
       if (!started) {
-        if (config.get("sample_rate") instanceof Number n) {
-          double rate = n.doubleValue();
-          if (rate < MessageDecoder.MIN_SAMPLE_RATE || rate > MessageDecoder.MAX_SAMPLE_RATE) {
-            // vosk-server has no error message: a rate Hark cannot take ends the connection, saying why.
-            session.reject(new ProtocolError(ErrorCode.BAD_SAMPLE_RATE, "sample_rate out of range"), null);
-            wire.close(CloseCode.POLICY_VIOLATION, "sample_rate must be from " + MessageDecoder.MIN_SAMPLE_RATE
-                + " to " + MessageDecoder.MAX_SAMPLE_RATE + " Hz");
+        if (config.containsKey("sample_rate")) {
+          Integer rate = sampleRate(config.get("sample_rate"));
+          if (rate == null) {
+            // vosk-server has no error message (it drops the connection on a rate it cannot read): a rate Hark
+            // cannot take ends the connection, saying why, rather than recognizing audio at the wrong rate.
+            session.reject(SAMPLE_RATE_RANGE, null);
+            wire.close(CloseCode.POLICY_VIOLATION, SAMPLE_RATE_RANGE.message());
             return;
           }
-          sampleRate = (int) Math.round(rate);
+          sampleRate = rate;
         }
         if (config.get("words") instanceof Boolean b) {
           words = b;
@@ -84,6 +87,27 @@ final class VoskDialect extends Dialect {
     }
     // reset and anything else: vosk-server would answer; Hark answers with what it has.
     reply();
+  }
+
+  /**
+   * A configuration's {@code sample_rate}: a whole number of Hz in Hark's range (16000.0 too, and a string of one,
+   * as vosk-server reads it with Python's {@code float}), else null.
+   */
+  static Integer sampleRate(Object value) {
+    double hz;
+    if (value instanceof Number n) {
+      hz = n.doubleValue();
+    } else if (value instanceof String s && s.length() <= 16) {
+      try {
+        hz = Double.parseDouble(s.strip());
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    } else {
+      return null;
+    }
+    boolean whole = hz == Math.rint(hz);
+    return whole && hz >= MessageDecoder.MIN_SAMPLE_RATE && hz <= MessageDecoder.MAX_SAMPLE_RATE ? (int) hz : null;
   }
 
   private void start(SessionState session) {

@@ -3,11 +3,14 @@ package dev.hark.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hark.asr.AsrEngine;
 import dev.hark.asr.NoneEngine;
 import dev.hark.testing.ChunkEngine;
 import dev.hark.testing.Pcm;
 import dev.hark.testing.RawHttp;
+import dev.hark.testing.RawWs;
 import dev.hark.testing.Scrape;
 import dev.hark.testing.TestServer;
 import dev.hark.testing.WsClient;
@@ -19,11 +22,13 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Clients that misbehave: slow upgrades, silence without FIN, never reading, vanishing mid-stream. Nothing leaks. */
 class FaultTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
   /** A lost connection's session waits a second for a resume, then ends: the tests see it gone soon after. */
   private static final ServerConfig ONE_SECOND_RESUME =
       ServerConfig.create(c -> c.resumeWindow = Duration.ofSeconds(1));
@@ -104,6 +109,76 @@ class FaultTest {
       }
       c.abort();
       assertNothingLeft(server);
+    }
+  }
+
+  /** Opens a session from 127.0.0.1 and drops its connection without a close frame: the session waits. */
+  private static JsonNode openAndDrop(int port) throws Exception {
+    try (RawWs ws = new RawWs("127.0.0.1", port, "/ws/live")) {
+      ws.text("{\"type\":\"start\",\"sources\":[\"mic\"]}");
+      return JSON.readTree(ws.next(10).text());
+    }
+  }
+
+  private static String resume(JsonNode ready, String token) {
+    return "{\"type\":\"start\",\"resume\":{\"session_id\":\"" + ready.path("session_id").asText()
+        + "\",\"token\":\"" + token + "\"}}";
+  }
+
+  private static String upgradeFrom(String address, int port) {
+    return RawHttp.upgradeFrom(address, port, "/ws/live").getFirst();
+  }
+
+  /**
+   * One address that opens its share of sessions and drops them, four times over, held every slot of the server
+   * for the resume window. Sessions waiting for a resume count against the address that made them now: past its
+   * share it gets 429 while another address still gets in; it still resumes its own at its share (a resume takes
+   * a session up, it adds none), and a resumed session counts against the address that resumed it.
+   */
+  @Test
+  void anAddressThatDropsItsSessionsHoldsNoMoreThanItsShare() throws Exception {
+    ServerConfig d = ServerConfig.defaults();
+    ServerConfig config = d.withAccess(new AccessSettings(null, List.of(), 4, false))
+        .withIngest(d.ingest().withLimits(4, 16));
+    try (TestServer server = TestServer.start(new NoneEngine(0), config)) {
+      int port = server.port();
+      List<JsonNode> waiting = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        try {
+          waiting.add(openAndDrop(port));
+        } catch (IOException e) {
+          assertThat(e).hasMessageContaining(" 429 ");
+        }
+      }
+      assertThat(waiting).hasSize(4);
+      assertThat(server.scrape().count("sessions_refused_total", "reason", "per_ip")).isEqualTo(12);
+      await().until(() -> server.scrape().count("sessions_awaiting_resume") == 4);
+      assertThat(upgradeFrom("127.0.0.2", port)).contains(" 101 ");
+
+      try (RawWs back = new RawWs("127.0.0.1", port, "/ws/live?resume=" + waiting.get(0).path("session_id").asText())) {
+        back.text(resume(waiting.get(0), waiting.get(0).path("resume_token").asText()));
+        assertThat(JSON.readTree(back.next(10).text()).path("resumed").asBoolean()).isTrue();
+        assertThat(upgradeFrom("127.0.0.1", port)).as("resumed, it still counts").contains(" 429 ");
+        back.text("{\"type\":\"stop\"}");
+      }
+      await().until(() -> upgradeFrom("127.0.0.1", port).contains(" 101 ")); // the stopped session's slot
+      try (RawWs open = new RawWs("127.0.0.1", port, "/ws/live")) {
+        open.text("{\"type\":\"ping\"}");
+        assertThat(open.next(10).text()).contains("pong");
+        // At its share again (three waiting, one open): a resume with a wrong token is refused, and the connection,
+        // let in on the waiting session's slot, has none of its own to go on with.
+        RawWs wrong = new RawWs("127.0.0.1", port, "/ws/live?resume=" + waiting.get(1).path("session_id").asText());
+        wrong.text(resume(waiting.get(1), "not-the-token"));
+        assertThat(JSON.readTree(wrong.next(10).text()).path("code").asText()).isEqualTo("resume_denied");
+        assertThat(wrong.next(10).closeCode()).isEqualTo(1008);
+        wrong.close();
+        try (RawWs there = new RawWs("127.0.0.2", port, "/ws/live?resume="
+            + waiting.get(1).path("session_id").asText())) {
+          there.text(resume(waiting.get(1), waiting.get(1).path("resume_token").asText()));
+          assertThat(JSON.readTree(there.next(10).text()).path("resumed").asBoolean()).isTrue();
+          assertThat(upgradeFrom("127.0.0.1", port)).as("it counts against 127.0.0.2 now").contains(" 101 ");
+        }
+      }
     }
   }
 

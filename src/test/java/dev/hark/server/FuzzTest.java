@@ -102,7 +102,7 @@ class FuzzTest {
           .isEqualTo(rejected);
       assertThat(kinds.keySet()).hasSize(9);
       assertThat(errors.keySet()).contains("bad_json", "bad_message", "bad_audio", "bad_base64", "bad_source",
-          "unknown_type", "unknown_source", "bad_sample_rate");
+          "unknown_type", "unknown_source", "bad_sample_rate", "bad_state");
     }
   }
 

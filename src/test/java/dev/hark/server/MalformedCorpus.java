@@ -6,8 +6,8 @@ import java.util.Random;
 
 /**
  * A seeded generator of bad client messages, one kind at a time: broken and truncated JSON, wrong types, huge
- * numbers, invalid UTF-8, bad Base64, binary garbage, unknown types and bad source names. Some valid audio is mixed
- * in so the accepted path is exercised in the same accounting.
+ * numbers, invalid UTF-8, bad Base64, binary garbage, unknown types, bad source names and late resumes. Some valid
+ * audio is mixed in so the accepted path is exercised in the same accounting.
  */
 final class MalformedCorpus {
   /** One data message: text or binary, and its bytes. */
@@ -19,7 +19,9 @@ final class MalformedCorpus {
         "{\"type\":\"audio\",\"source\":\"mic\",\"data\":\"AAAA\",\"seq\":\"x\"}",
     "{\"type\":\"start\",\"sample_rate\":\"16000\"}", "{\"type\":\"start\",\"sources\":{\"a\":1}}",
     "{\"type\":\"start\",\"overflow\":7}", "[]", "\"audio\"", "123", "true", "null", "{\"type\":{\"type\":\"audio\"}}",
-    "{\"type\":\"audio\",\"source\":\"mic\"}", "{\"type\":\"audio\",\"data\":\"AAAA\"}"};
+    "{\"type\":\"audio\",\"source\":\"mic\"}", "{\"type\":\"audio\",\"data\":\"AAAA\"}",
+    // A resume that is not the connection's first message: bad_state, never a resume.
+    "{\"type\":\"start\",\"resume\":{\"session_id\":\"vm.x\",\"token\":\"t\"}}"};
   private static final String[] HUGE = {"1e308", "99999999999999999999999999999", "-1", "0", "4294967296", "1.5",
     "-9223372036854775809", "1e-400", "NaN", "9223372036854775807", "-9223372036854775808", "9007199254740992",
     "18446744073709551616"};

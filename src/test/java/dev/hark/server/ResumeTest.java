@@ -61,8 +61,10 @@ class ResumeTest {
       try (WsClient wrong = WsClient.connect(server.port(), "/ws/live?resume=" + id, List.of())) {
         wrong.send(resumeStart(id, "not-the-token", 0));
         assertThat(wrong.awaitError(ErrorCode.RESUME_DENIED.wire()).path("message").asText()).contains("token");
-        wrong.send(resumeStart("nobody.123", token, 0));
-        wrong.awaitError(ErrorCode.RESUME_UNKNOWN.wire());
+      }
+      try (WsClient unknown = WsClient.connect(server.port(), "/ws/live?resume=nobody.123", List.of())) {
+        unknown.send(resumeStart("nobody.123", token, 0));
+        unknown.awaitError(ErrorCode.RESUME_UNKNOWN.wire());
       }
       WsClient c2 = WsClient.connect(server.port(), "/ws/live?resume=" + id, List.of());
       JsonNode resumed = c2.send(resumeStart(id, token, 0)).awaitType("ready");
@@ -227,6 +229,33 @@ class ResumeTest {
         }
       }
       assertThat(starts).hasSize(40);
+    }
+  }
+
+  /**
+   * A resume must be the connection's first message: after a ping, an unknown message or a refused resume it is
+   * {@code bad_state} and resumes nothing; as the first message of the next connection it resumes.
+   */
+  @Test
+  void aResumeAfterAnyOtherMessageIsBadState() {
+    try (TestServer server = TestServer.start(new NoneEngine(0))) {
+      WsClient c1 = server.connect();
+      JsonNode ready = c1.send("{\"type\":\"start\",\"sources\":[\"mic\"]}").awaitType("ready");
+      c1.abort();
+      awaitAwaiting(server, 1);
+      String id = ready.path("session_id").asText();
+      String token = ready.path("resume_token").asText();
+      for (String before : List.of("{\"type\":\"ping\"}", "{\"type\":\"nonsense\"}", resumeStart(id, "wrong", 0))) {
+        try (WsClient c = WsClient.connect(server.port(), "/ws/live?resume=" + id, List.of())) {
+          c.send(before).send(resumeStart(id, token, 0));
+          assertThat(c.awaitError(ErrorCode.BAD_STATE.wire()).path("message").asText()).as(before)
+              .contains("first message");
+          assertThat(c.seen()).as(before).noneMatch(m -> m.path("type").asText().equals("ready"));
+        }
+      }
+      try (WsClient c2 = WsClient.connect(server.port(), "/ws/live?resume=" + id, List.of())) {
+        assertThat(c2.send(resumeStart(id, token, 0)).awaitType("ready").path("resumed").asBoolean()).isTrue();
+      }
     }
   }
 

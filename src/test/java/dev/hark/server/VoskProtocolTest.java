@@ -155,13 +155,36 @@ class VoskProtocolTest {
     }
   }
 
+  /**
+   * Every sample rate Hark cannot take, of whatever kind, ends the connection the same way (vosk's protocol has no
+   * error message), saying why: too low, too high, negative, not whole, not a number, an array, an object, null.
+   */
   @Test
-  void aSampleRateHarkCannotTakeClosesWithTheReason() {
-    try (WsClient c = WsClient.connect(server.port(), VoskDialect.PATH, List.of())) {
-      c.send("{\"config\" : {\"sample_rate\" : 4000}}");
-      assertThat(c.awaitClose()).isEqualTo(1008);
-      assertThat(c.closeReason()).contains("8000");
-      assertThat(c.seen()).isEmpty();
+  void everySampleRateHarkCannotTakeClosesWithTheReason() {
+    long before = server.scrape().count("protocol_errors_total", "code", "bad_sample_rate");
+    List<String> bad = List.of("4000", "1", "1e9", "-1", "16000.5", "\"fast\"", "[16000]", "{\"hz\":16000}", "null");
+    for (String rate : bad) {
+      try (WsClient c = WsClient.connect(server.port(), VoskDialect.PATH, List.of())) {
+        c.send("{\"config\" : {\"sample_rate\" : " + rate + "}}");
+        assertThat(c.awaitClose()).as(rate).isEqualTo(1008);
+        assertThat(c.closeReason()).as(rate).contains("8000").contains("48000");
+        assertThat(c.seen()).as(rate).isEmpty();
+      }
+    }
+    assertThat(server.scrape().count("protocol_errors_total", "code", "bad_sample_rate") - before)
+        .isEqualTo(bad.size());
+  }
+
+  /** vosk-server reads the rate with Python's float(): a whole number written as a string or a float is a rate. */
+  @Test
+  void aRateWrittenAsAStringOrAFloatIsTaken() {
+    for (String rate : List.of("\"8000\"", "16000.0")) {
+      try (WsClient c = WsClient.connect(server.port(), VoskDialect.PATH, List.of())) {
+        c.send("{\"config\" : {\"sample_rate\" : " + rate + "}}");
+        assertThat(exchange(c, () -> c.sendBinary(new byte[1600])).has("partial")).as(rate).isTrue();
+        assertThat(exchange(c, () -> c.send("{\"eof\" : 1}")).has("text")).as(rate).isTrue();
+        assertThat(c.awaitClose()).as(rate).isEqualTo(1000);
+      }
     }
   }
 

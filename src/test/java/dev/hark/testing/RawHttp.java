@@ -3,6 +3,7 @@ package dev.hark.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -38,7 +39,12 @@ public final class RawHttp {
 
   /** As {@link #upgrade}, to {@code target} (a path and query). */
   public static List<String> upgradeTo(int port, String target, String... headerLines) {
-    try (Socket s = new Socket("127.0.0.1", port)) {
+    return upgradeFrom("127.0.0.1", port, target, headerLines);
+  }
+
+  /** As {@link #upgradeTo}, from the local address {@code from} (another loopback address is another client). */
+  public static List<String> upgradeFrom(String from, int port, String target, String... headerLines) {
+    try (Socket s = new Socket(InetAddress.getByName("127.0.0.1"), port, InetAddress.getByName(from), 0)) {
       s.setSoTimeout(10_000);
       s.getOutputStream().write(upgradeRequestTo(port, target, headerLines).getBytes(StandardCharsets.US_ASCII));
       return readHead(s.getInputStream());

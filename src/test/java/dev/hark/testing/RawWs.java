@@ -3,6 +3,7 @@ package dev.hark.testing;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -35,10 +36,18 @@ public final class RawWs implements AutoCloseable {
   private final LinkedBlockingQueue<Frame> inbox = new LinkedBlockingQueue<>();
 
   public RawWs(int port) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this("127.0.0.1", port, "/ws/live");
+  }
+
+  /**
+   * Upgrades {@code target} (a path and query) from the local address {@code from}: another loopback address
+   * ({@code 127.0.0.2}) is another client to the server.
+   */
+  public RawWs(String from, int port, String target) throws IOException {
+    socket = new Socket(InetAddress.getByName("127.0.0.1"), port, InetAddress.getByName(from), 0);
     socket.setTcpNoDelay(true);
     out = socket.getOutputStream();
-    out.write(RawHttp.upgradeRequest(port).getBytes(StandardCharsets.US_ASCII));
+    out.write(RawHttp.upgradeRequestTo(port, target).getBytes(StandardCharsets.US_ASCII));
     String status = RawHttp.readHead(socket.getInputStream()).get(0);
     if (!status.startsWith("HTTP/1.1 101")) {
       socket.close();
