@@ -29,6 +29,8 @@ public record BenchResult(Map<String, Object> values) {
     v.put("backpressure_statuses", run.backpressureStatuses.sum());
     v.put("sources_shed", run.sourcesShed.sum());
     v.put("sessions_losing_audio", run.sessionsLosingAudio);
+    v.put("sessions_shed_whole", run.sessionsShedWhole);
+    v.put("sessions_losing_part", run.sessionsLosingAudio - run.sessionsShedWhole);
     v.put("late_ticks", run.lateTicks.sum());
     v.put("errors", run.errors.sum());
     v.put("wall_s", round(wall, 2));

@@ -61,6 +61,11 @@ public final class BenchRun {
   final LongAdder sourcesShed = new LongAdder();
   /** Sessions whose stopped counted any frame dropped. */
   long sessionsLosingAudio;
+  /**
+   * Sessions that lost audio only as whole sources shed (and told {@code source_dropped}); the others that lost
+   * any lost part of a stream they kept: what overload control exists to prevent.
+   */
+  long sessionsShedWhole;
   final LongAdder sessionsUp = new LongAdder();
   /** Word errors of the sessions that stopped, when the run has a reference. */
   final SessionWordErrors wordErrors = new SessionWordErrors();
@@ -165,6 +170,24 @@ public final class BenchRun {
         .map(e -> e.getKey() + ":" + e.getValue().sum()).collect(Collectors.joining(","));
   }
 
+  /** Whether every frame a session's {@code stopped} counts as dropped was dropped because its source was shed. */
+  private static boolean lostOnlyToSheds(Map<String, Object> stats) {
+    for (Object source : JsonObjects.obj(stats, "sources").values()) {
+      if (source instanceof Map<?, ?> m) {
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+          if (e.getKey().equals("dropped_by_reason") && e.getValue() instanceof Map<?, ?> reasons) {
+            for (Map.Entry<?, ?> r : reasons.entrySet()) {
+              if (!r.getKey().equals("source_shed") && r.getValue() instanceof Number n && n.longValue() > 0) {
+                return false;
+              }
+            }
+          }
+        }
+      }
+    }
+    return true;
+  }
+
   void sessionReady() {
     sessionsUp.increment();
   }
@@ -263,6 +286,9 @@ public final class BenchRun {
           dropped += lost;
           if (lost > 0) {
             sessionsLosingAudio++;
+            if (lostOnlyToSheds(stats)) {
+              sessionsShedWhole++;
+            }
           }
           accepted += JsonObjects.num(stats, "frames_accepted");
           if (expected != null) {

@@ -2,9 +2,10 @@ package dev.hark.ingest;
 
 /**
  * What to do about the recognizer's load: a pure function of the settings and one reading, so every case can be
- * tested without threads or time. Three signals: the ledger's deficit (measured costs above capacity, closed at
- * once and whole), and, should the cost model fall short of the truth, the threads busy while some stream's lag
- * grows past its bound or kept sources drop audio for capacity (one more source, spaced, while it lasts).
+ * tested without threads or time. Two signals for shedding: the ledger's deficit (measured costs past the shed
+ * line, closed at once and whole, down to capacity), and, should the cost model fall short of the truth, the
+ * threads busy while some stream's lag grows past its bound or kept sources drop audio for capacity (sources worth
+ * the deficit the lag's growth shows, spaced, while it lasts). One for restoring: relaxed, and the cost fits.
  */
 public final class CapacityDecision {
   private CapacityDecision() {}
@@ -49,9 +50,10 @@ public final class CapacityDecision {
     if (!s.control()) {
       return STEADY;
     }
-    long deficit = r.reserved() - r.capacity();
-    if (deficit > 0) {
-      return new Shed(deficit, false);
+    // Past the shed line the measured costs are more than the threads can carry: shed down to capacity, so the
+    // next wander of the measurements does not shed again.
+    if (r.reserved() > s.shedLine()) {
+      return new Shed(r.reserved() - r.capacity(), false);
     }
     boolean busy = r.utilisation() >= s.targetUtilisation();
     boolean lagging = r.maxLagMs() > s.lagBoundMs();

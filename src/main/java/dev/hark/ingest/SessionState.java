@@ -303,6 +303,7 @@ public final class SessionState {
       }
       src.cost().hold(prior);
     } else if (src.claimShed()) {
+      src.cost().expect(prior);
       shedSource(src, ShedReason.ASR_CAPACITY);
     }
     return src;

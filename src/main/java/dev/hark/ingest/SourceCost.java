@@ -20,12 +20,18 @@ final class SourceCost {
 
   private final DecodeLedger ledger;
   private final AtomicLong held = new AtomicLong(NONE);
+  /** Windows measured before the cost stands on its own, without the prior as a floor, and teaches the prior. */
+  static final int ESTABLISHED_WINDOWS = 5;
+
   /** The best estimate of this source's cost: the prior it was taken with, then each measurement. */
   private volatile long estimate;
-  private volatile boolean measured;
+  /** The cost it was first taken with. */
+  private volatile long prior;
   // Owned by the decoding thread in the stream's turn.
   private long windowAudioNanos;
   private long windowDecodeNanos;
+  private long average;
+  private int windows;
 
   SourceCost(DecodeLedger ledger) {
     this.ledger = ledger;
@@ -35,9 +41,16 @@ final class SourceCost {
   void hold(long cost) {
     long before = held.getAndSet(cost);
     ledger.add(-Math.max(0, before));
-    if (!measured) {
+    if (before == NONE && estimate == 0) {
+      prior = cost; // the first hold: what it was taken with
       estimate = cost;
     }
+  }
+
+  /** Takes {@code cost} as what this source is expected to cost, for one that opened holding nothing (shed). */
+  void expect(long cost) {
+    prior = cost;
+    estimate = cost;
   }
 
   /** Reserves this source's estimate again if it fits (a restore); false if it does not. */
@@ -72,14 +85,13 @@ final class SourceCost {
     return estimate;
   }
 
-  boolean measured() {
-    return measured;
-  }
-
   /**
-   * A turn decoded {@code audioNanos} of audio in {@code decodeNanos}: once a window of audio is decoded, its
-   * cost is this source's measured cost, held in place of what it held (unless it holds nothing: shed or ended).
-   * Decoding thread.
+   * A turn decoded {@code audioNanos} of audio in {@code decodeNanos}. At the end of each window of audio the
+   * cost is measured again: a running average (each window moves it a quarter of the way, so a pause in the speech
+   * does not halve it), held in place of what the source held (unless it holds nothing: shed or ended). Until
+   * {@link #ESTABLISHED_WINDOWS} windows are measured the prior stays a floor: a stream that costs more than
+   * expected is known within its first window, one that costs less gives its room back only once that is sure
+   * (its first words may follow a silence). Decoding thread.
    */
   void decoded(long audioNanos, long decodeNanos) {
     windowAudioNanos += audioNanos;
@@ -90,13 +102,13 @@ final class SourceCost {
     long window = Math.round((double) windowDecodeNanos / windowAudioNanos * DecodeLedger.CORE);
     windowAudioNanos = 0;
     windowDecodeNanos = 0;
-    // The first window is the cost; later ones move it halfway, so a pause in the speech does not halve it.
-    long cost = measured ? estimate + (window - estimate) / 2 : window;
-    if (!measured) {
-      ledger.learn(cost);
+    average = windows == 0 ? window : average + (window - average) / 4;
+    windows++;
+    if (windows == ESTABLISHED_WINDOWS) {
+      ledger.learn(average);
     }
+    long cost = windows >= ESTABLISHED_WINDOWS ? average : Math.max(prior, average);
     estimate = cost;
-    measured = true;
     while (true) {
       long h = held.get();
       if (h == NONE) {

@@ -81,12 +81,12 @@ class CapacityControlTest {
     List<Client> c = new ArrayList<>();
     int[] priorities = {0, 2, 1, 1, 1, 3};
     for (int i = 0; i < priorities.length; i++) {
-      c.add(sim.arrive(0.30, priorities[i], i == 0 ? OverflowPolicy.BLOCK : OverflowPolicy.DROP_OLDEST));
+      c.add(sim.arrive(0.33, priorities[i], i == 0 ? OverflowPolicy.BLOCK : OverflowPolicy.DROP_OLDEST));
       sim.clock.advanceMillis(1); // one after another: the later is the newer
     }
     sim.run(Duration.ofSeconds(5));
-    // 6 × 0.30 = 1.8 > 1.7: one must go: the block session's has the lowest priority but is never shed; of the
-    // three at priority 1, the newest.
+    // 6 × 0.33 = 1.98, past the shed line of 1.9: one must go. The block session's has the lowest priority but is
+    // never shed; of the three at priority 1, the newest.
     assertThat(c.get(4).toldShed()).isTrue();
     assertThat(List.of(c.get(0), c.get(1), c.get(2), c.get(3), c.get(5))).noneMatch(Client::toldShed);
     assertNoKeptSourceLostAudio(sim);

@@ -14,7 +14,7 @@ import org.quicktheories.generators.SourceDSL;
 /**
  * The overload control's promise, as a property over arrival patterns and true costs on the manual clock
  * ({@link Simulation}): whatever arrives and whatever it truly costs, no source that is kept loses audio for
- * capacity, and every source that lost any was shed whole and told; reservations never stay above capacity.
+ * capacity, and every source that lost any was shed whole and told; reservations never stay past the shed line.
  */
 class CapacityProperties {
   private static final double PRIOR = 0.10;
@@ -68,7 +68,9 @@ class CapacityProperties {
           }
           List<Client> kept = sim.kept();
           assertThat(kept).allSatisfy(c -> assertThat(c.capacityDrops()).as("a kept source lost audio").isZero());
-          assertThat(sim.controller.ledger().reserved()).isLessThanOrEqualTo(sim.controller.ledger().capacity());
+          // Measured costs may settle between capacity and the shed line (hysteresis), never past it.
+          assertThat(sim.controller.ledger().reserved()).isLessThanOrEqualTo(Math.round(2 * 0.95
+              * DecodeLedger.CORE));
         });
   }
 }
