@@ -29,6 +29,15 @@ public interface AsrEngine extends AutoCloseable {
   }
 
   /**
+   * Whether a stream's cost is measured as the CPU time its turns take on the decoding thread (true: a real
+   * recognizer, whose work is CPU; other load on the machine does not inflate it), or as their wall time (false: a
+   * stand-in whose work is a wait, such as {@code none}).
+   */
+  default boolean costIsCpu() {
+    return true;
+  }
+
+  /**
    * A few seconds of speech (16-bit mono PCM at {@link #WARM_UP_RATE}) that warms a new recognizer to what a reused
    * one costs, decoded on spares before the server says it is ready; null (the default) if this engine's
    * recognizers do not warm up.

@@ -80,11 +80,11 @@ final class DecodeJob {
       int n = gather();
       if (n > 0) {
         long t0 = scheduler.now();
+        long c0 = scheduler.costNanos();
         recognizer.accept(buf, n, this::report);
         long audioNanos = n / 2 * 1_000_000_000L / audio.sampleRate();
-        long decodeNanos = scheduler.now() - t0;
-        scheduler.meters().decoded(audioNanos, decodeNanos);
-        audio.decoded(audioNanos, decodeNanos);
+        scheduler.meters().decoded(audioNanos, scheduler.now() - t0);
+        audio.decoded(audioNanos, scheduler.costNanos() - c0);
       }
       inTurnMs = 0;
       if (writtenOff.getAsBoolean()) {

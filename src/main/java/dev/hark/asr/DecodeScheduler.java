@@ -3,6 +3,8 @@ package dev.hark.asr;
 import dev.hark.ingest.PcmStream;
 import dev.hark.ingest.RecognizerLoad;
 import dev.hark.metrics.HarkMetrics;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,6 +55,8 @@ public final class DecodeScheduler implements AutoCloseable {
   private volatile RecognizerWarmUp warmUp;
   /** Nanoseconds; injected so that tests can drive time by hand. */
   private final LongSupplier clock;
+  /** What a turn's cost is measured with: the decoding thread's CPU time, or the clock for a stand-in engine. */
+  private final LongSupplier costClock;
   // Guarded by this (load() is synchronized): the timer thread's last load report.
   private long lastLoadNanos;
   private long lastBusyNanos;
@@ -64,6 +68,9 @@ public final class DecodeScheduler implements AutoCloseable {
   /** With {@code clock} for every time it measures (a manual clock in tests). */
   public DecodeScheduler(AsrEngine engine, AsrSettings settings, HarkMetrics metrics, LongSupplier clock) {
     this.clock = clock;
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    this.costClock = engine.costIsCpu() && cpu.isCurrentThreadCpuTimeSupported() ? cpu::getCurrentThreadCpuTime
+        : clock;
     this.lastLoadNanos = clock.getAsLong();
     this.stallNanos = settings.stallTimeout().toNanos();
     this.turnMs = settings.turnMs();
@@ -97,6 +104,11 @@ public final class DecodeScheduler implements AutoCloseable {
 
   long now() {
     return clock.getAsLong();
+  }
+
+  /** The measure of a turn's cost, in nanoseconds, read before and after it on the decoding thread. */
+  long costNanos() {
+    return costClock.getAsLong();
   }
 
   /**

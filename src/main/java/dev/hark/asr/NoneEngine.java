@@ -32,6 +32,12 @@ public final class NoneEngine implements AsrEngine {
     return expectedRtf;
   }
 
+  /** Its work is a sleep: what it costs is the time its turns take. */
+  @Override
+  public boolean costIsCpu() {
+    return false;
+  }
+
   @Override
   public String name() {
     return "none";

@@ -67,7 +67,7 @@ final class CapacityReducer {
       case CapacityDecision.Shed s -> {
         List<SourceState> shed = shed(s.cost());
         if (!shed.isEmpty()) {
-          log.info("shed {} source(s) for capacity: {} (reserved {} of {} cores, utilisation {}, lag {} ms growing "
+          log.warn("shed {} source(s) for capacity: {} (reserved {} of {} cores, utilisation {}, lag {} ms growing "
               + "{} ms/ms, {} chunk(s) dropped for a full queue)", shed.size(), s.measuredOverload()
               ? "the recognizer is behind" : "measured costs above what was promised",
               cores(reading.reserved()), cores(reading.capacity()), Math.round(reading.utilisation() * 100) / 100.0,

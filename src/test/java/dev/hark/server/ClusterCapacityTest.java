@@ -114,8 +114,8 @@ class ClusterCapacityTest {
   void aBurstOfMoreThanTheClusterCarriesIsTakenAsFarAsItFitsAndNoSessionLosesAudio() throws Exception {
     Haproxy.require();
     // Expected 0.25 a stream on 0.85 of a core: three a node, nine in all; twelve arrive at once. They truly cost
-    // 0.15, so what a busy machine adds to each turn's time does not make them cost more than was promised.
-    List<TestServer> nodes = nodes(new NoneEngine(0.15, 0.25), new NoneEngine(0.15, 0.25));
+    // 0.1 (a sleep), so what a busy machine adds to each turn's time does not make them cost more than was promised.
+    List<TestServer> nodes = nodes(new NoneEngine(0.1, 0.25), new NoneEngine(0.1, 0.25));
     AtomicBoolean stop = new AtomicBoolean();
     try (Haproxy lb = new Haproxy(nodes.stream().map(TestServer::port).toList(),
         nodes.stream().map(n -> n.server().agentPort()).toList(), 100)) {
