@@ -112,20 +112,23 @@ public final class DecodeScheduler implements AutoCloseable {
   }
 
   /**
-   * Before the server takes sessions: warms {@code count} recognizers on the engine's bundled speech (none if it
-   * has none), keeps them as spares however long they wait, and waits up to {@code waitMillis} for them; returns
-   * how many were warm by then (the rest join the spares as they finish).
+   * Before the server takes sessions: warms up to {@code count} recognizers on the engine's bundled speech (none if
+   * it has none), starting none after {@code millis}, and keeps them as spares however long they wait; returns how
+   * many were warmed.
    */
-  public int warmUp(AsrEngine engine, int count, long waitMillis) {
+  public int warmUp(AsrEngine engine, int count, long millis) {
     byte[] speech = engine.warmUpSpeech();
     int n = Math.min(count, maxSpare);
     if (speech == null || n <= 0) {
       return 0;
     }
-    recognizers.keepWarm(n);
-    warmUp = new RecognizerWarmUp(engine, recognizers, n, workers, speech, AsrEngine.WARM_UP_RATE * 2 * turnMs / 1000);
-    return warmUp.await(waitMillis);
+    warmUp = new RecognizerWarmUp(engine, recognizers, n, workers, speech,
+        AsrEngine.WARM_UP_RATE * 2 * turnMs / 1000, System.nanoTime() + millis * 1_000_000);
+    int warmed = warmUp.await();
+    recognizers.keepWarm(warmed);
+    return warmed;
   }
+
 
   int turnMs() {
     return turnMs;

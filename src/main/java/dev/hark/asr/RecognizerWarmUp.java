@@ -3,7 +3,6 @@ package dev.hark.asr;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * that has decoded speech (docs/benchmarks.md). Each warmed recognizer decodes the engine's bundled speech on a
  * platform thread of the warm-up's own pool (native, CPU-bound work: never an event loop or a virtual thread's
  * carrier), as many at once as there are decoding threads, and goes to the spares as soon as it is warm, where the
- * first streams find it. The server waits for the warm-up only up to a deadline, so it is ready within seconds
- * however many recognizers it warms; the rest join the spares as they finish.
+ * first streams find it. None starts after a deadline, so the server is ready within seconds however many it was
+ * asked for, and no warm-up competes with the first sessions for the cores; those not warmed warm on streams, whose
+ * new recognizers are admitted at the cold prior.
  */
 final class RecognizerWarmUp {
   private static final Logger log = LoggerFactory.getLogger(RecognizerWarmUp.class);
@@ -26,10 +26,12 @@ final class RecognizerWarmUp {
   private final ExecutorService threads;
 
   /**
-   * Starts warming {@code count} recognizers of {@code engine} on {@code speech}, in turns of {@code turnBytes},
-   * with {@code parallel} threads, each given to {@code pool} when warm.
+   * Starts warming up to {@code count} recognizers of {@code engine} on {@code speech}, in turns of
+   * {@code turnBytes}, with {@code parallel} threads, each given to {@code pool} when warm; none starts after
+   * {@code deadlineNanos} ({@link System#nanoTime()}).
    */
-  RecognizerWarmUp(AsrEngine engine, RecognizerPool pool, int count, int parallel, byte[] speech, int turnBytes) {
+  RecognizerWarmUp(AsrEngine engine, RecognizerPool pool, int count, int parallel, byte[] speech, int turnBytes,
+      long deadlineNanos) {
     done = new CountDownLatch(count);
     AtomicInteger names = new AtomicInteger();
     threads = Executors.newFixedThreadPool(Math.max(1, parallel),
@@ -37,7 +39,8 @@ final class RecognizerWarmUp {
     for (int i = 0; i < count; i++) {
       threads.execute(() -> {
         try {
-          if (pool.give(warmOne(engine, speech, turnBytes), AsrEngine.WARM_UP_RATE)) {
+          if (System.nanoTime() - deadlineNanos < 0
+              && pool.give(warmOne(engine, speech, turnBytes), AsrEngine.WARM_UP_RATE)) {
             warmed.incrementAndGet();
           }
         } catch (Exception | LinkageError e) {
@@ -50,10 +53,10 @@ final class RecognizerWarmUp {
     threads.shutdown(); // its threads end when the queued warm-ups are done
   }
 
-  /** Waits up to {@code millis} for every recognizer to be warm; returns how many are warm by then. */
-  int await(long millis) {
+  /** Waits for the warm-up to end (those started by the deadline warm); returns how many were warmed. */
+  int await() {
     try {
-      done.await(millis, TimeUnit.MILLISECONDS);
+      done.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

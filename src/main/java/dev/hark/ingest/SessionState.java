@@ -11,8 +11,6 @@ import dev.hark.protocol.ShedReason;
 import dev.hark.protocol.SourceStats;
 import dev.hark.recording.Recording;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -38,11 +36,7 @@ public final class SessionState {
   private final long openedNanos;
   private final Recording recording;
   private final int maxMessagesPerSecond;
-  /**
-   * Costs reserved in the recognizer's ledger for sources not opened yet: the one taken with the session's slot at
-   * the upgrade, and those {@code start} reserved for the sources it names. Each opened source takes one.
-   */
-  private final Deque<Long> credits = new ArrayDeque<>();
+  private final SessionCredits credits;
 
   // Owned by the session's thread (its event loop): every message, status and close runs there.
   private int sampleRate;
@@ -71,9 +65,7 @@ public final class SessionState {
    */
   public SessionState(String id, SessionChannel channel, ConcurrencyController controller, Recognition recognition,
       Path recordDir, int maxMessagesPerSecond, long openingCredit) {
-    if (openingCredit >= 0) {
-      credits.add(openingCredit);
-    }
+    this.credits = new SessionCredits(controller.ledger(), openingCredit);
     this.id = id;
     this.maxMessagesPerSecond = maxMessagesPerSecond;
     this.recording = new Recording(recordDir, id);
@@ -159,7 +151,7 @@ public final class SessionState {
           + names.size(), null);
       return;
     }
-    if (!reserveFor(names.size())) {
+    if (!credits.reserveFor(names.size())) {
       reject(ErrorCode.ASR_CAPACITY, "the recognizer cannot take " + names.size() + " more stream(s) now; try "
           + "again later", null);
       metrics.sessionRefused("asr_capacity");
@@ -174,22 +166,6 @@ public final class SessionState {
       openSource(name, true);
     }
     channel.send(ready(false));
-  }
-
-  /** Reserves the cost of the sources {@code start} names beyond the credits held; false if they do not fit. */
-  private boolean reserveFor(int sourceCount) {
-    int more = sourceCount - credits.size();
-    if (more <= 0) {
-      return true;
-    }
-    long prior = controller.ledger().prior();
-    if (!controller.ledger().tryReserve(prior * more)) {
-      return false;
-    }
-    for (int i = 0; i < more; i++) {
-      credits.add(prior);
-    }
-    return true;
   }
 
   private ServerMessage.Ready ready(boolean resumed) {
@@ -293,17 +269,7 @@ public final class SessionState {
   private SourceState openSource(String name, boolean declare) {
     SourceState src = sources.open(this, name, sampleRate, declare);
     recognition.start(src.stream(), channel);
-    Long credit = credits.poll();
-    long prior = controller.ledger().prior();
-    if (credit != null) {
-      src.cost().hold(credit);
-    } else if (controller.ledger().tryReserve(prior) || !src.sheddable()) {
-      if (!src.sheddable()) {
-        controller.ledger().add(prior); // not reserved by tryReserve's refusal: forced
-      }
-      src.cost().hold(prior);
-    } else if (src.claimShed()) {
-      src.cost().expect(prior);
+    if (!credits.give(src) && src.claimShed()) {
       shedSource(src, ShedReason.ASR_CAPACITY);
     }
     return src;
@@ -368,12 +334,7 @@ public final class SessionState {
       controller.unregister(src);
       backpressure.sessionClosed(src);
     }
-    long unused = 0;
-    for (Long c : credits) {
-      unused += c;
-    }
-    credits.clear();
-    controller.admission().release(unused);
+    controller.admission().release(credits.releaseUnused());
     recording.finish();
     if (before != SessionPhase.STOPPED) {
       logTotals(before == SessionPhase.STOPPING ? "closed while draining after stop" : "closed without stop",

@@ -27,8 +27,11 @@ class CapacityDecisionTest {
 
   @Test
   void aGrowingLagWithTheThreadsBusyShedsWhatItsGrowthShows() {
-    // g = 0.5: the demand is twice what two threads supply, two cores too many.
-    assertThat(CapacityDecision.decide(ON, reading(1.7, 0.99, 600, 0.5, 0, -1)))
+    // g = 0.2: the demand is 1.25 times what two threads supply, half a core too many.
+    assertThat(CapacityDecision.decide(ON, reading(1.7, 0.99, 600, 0.2, 0, -1)))
+        .isEqualTo(new CapacityDecision.Shed(CORE / 2, true));
+    assertThat(CapacityDecision.decide(ON, reading(1.7, 0.99, 600, 2.8, 0, -1)))
+        .as("a client catching up grows the lag faster than time: a core a thread at most")
         .isEqualTo(new CapacityDecision.Shed(2 * CORE, true));
     assertThat(CapacityDecision.decide(ON, reading(1.7, 0.99, 600, 0, 0, -1)))
         .as("a lag past its bound but not growing: at least one source").isEqualTo(new CapacityDecision.Shed(1, true));

@@ -160,8 +160,10 @@ class ResumeTest {
         c.send("{\"type\":\"ping\"}").awaitType("pong"); // what was sent before has been taken
         c.abort();
         awaitAwaiting(server, 1);
+        WsClient refused = WsClient.connect(server.port(), "/ws/live?resume=" + id, List.of());
+        refused.send(resumeStart(id, token, -1)).awaitError(ErrorCode.BAD_MESSAGE.wire());
+        refused.abort(); // a resume must be a connection's first message: the good one comes on a new one
         c = WsClient.connect(server.port(), "/ws/live?resume=" + id, List.of());
-        c.send(resumeStart(id, token, -1)).awaitError(ErrorCode.BAD_MESSAGE.wire());
         JsonNode resumed = c.send(resumeStart(id, token, Long.MAX_VALUE)).awaitType("ready");
         assertThat(resumed.path("next_seq").path("mic").asLong()).isBetween(1L, max + 1);
         token = resumed.path("resume_token").asText();
