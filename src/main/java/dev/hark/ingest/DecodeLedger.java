@@ -26,6 +26,8 @@ public final class DecodeLedger {
   private volatile double coldFactor = 1;
   /** Whether the last load report saw spare (warm) recognizers. */
   private volatile boolean warmAvailable = true;
+  /** Whether a stream's cost has been established and taught the prior. */
+  private volatile boolean learned;
 
   DecodeLedger(LoadSettings settings) {
     this.capacity = settings.capacity();
@@ -47,9 +49,12 @@ public final class DecodeLedger {
     return capacity - reserved.get();
   }
 
-  /** The cost a new stream reserves now: the learned warm cost, times the cold factor when no spare is warm. */
+  /**
+   * The cost a new stream reserves now: the engine's expectation, times its cold factor when no spare recognizer is
+   * warm; once streams have been measured, what they taught (their costs include their recognizers' warming).
+   */
   public long prior() {
-    return warmAvailable ? warmPrior : Math.round(warmPrior * coldFactor);
+    return warmAvailable || learned ? warmPrior : Math.round(warmPrior * coldFactor);
   }
 
   /** The engine's expectation before anything was measured; 0 for an engine that has none (measured only). */
@@ -88,7 +93,8 @@ public final class DecodeLedger {
 
   /** A stream's cost was measured for the first time: the prior moves towards it. */
   void learn(long measured) {
-    long p = warmPrior;
+    long p = learned ? warmPrior : Math.round(warmPrior * (warmAvailable ? 1 : coldFactor));
     warmPrior = p + (measured - p) / LEARN_WEIGHT;
+    learned = true;
   }
 }
