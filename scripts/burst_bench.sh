@@ -19,6 +19,8 @@ until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
   sleep 0.05
 done
 echo "ready after $(( ($(date +%s%N) - t0) / 1000000 )) ms" >&2
+# HARK_BENCH_WAIT=S: the burst comes S seconds after ready (the warm-up goes on while the decoders are idle).
+sleep "${HARK_BENCH_WAIT:-0}"
 ./hark bench --url "ws://127.0.0.1:$port/ws/live" --server-pid "$pid" --sessions "$sessions" --sources 1 \
   $(for f in $S/*.wav; do echo --file "$f"; done) --pause 1s --reference "$S/transcripts.tsv" \
   --duration "$duration" --ramp "$ramp" --json

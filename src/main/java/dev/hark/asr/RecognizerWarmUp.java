@@ -14,14 +14,16 @@ import org.slf4j.LoggerFactory;
  * platform thread of the warm-up's own pool (native, CPU-bound work: never an event loop or a virtual thread's
  * carrier), as many at once as there are decoding threads, and goes to the spares as soon as it is warm, where the
  * first streams find it. None starts after a deadline, so the server is ready within seconds however many it was
- * asked for, and no warm-up competes with the first sessions for the cores; those not warmed warm on streams, whose
- * new recognizers are admitted at the cold prior.
+ * asked for, and none goes on once sessions are taken: warming in the background, even only while the decoders
+ * looked idle, took the cores from real-time streams between their turns (docs/benchmarks.md). New streams beyond
+ * the warm spares are admitted at the cold prior.
  */
 final class RecognizerWarmUp {
   private static final Logger log = LoggerFactory.getLogger(RecognizerWarmUp.class);
   private static final TranscriptListener IGNORED = (text, isFinal, startMs, endMs, words) -> { };
 
   private final CountDownLatch done;
+  private final AsrEngine engine;
   private final AtomicInteger warmed = new AtomicInteger();
   private final ExecutorService threads;
 
@@ -32,6 +34,7 @@ final class RecognizerWarmUp {
    */
   RecognizerWarmUp(AsrEngine engine, RecognizerPool pool, int count, int parallel, byte[] speech, int turnBytes,
       long deadlineNanos) {
+    this.engine = engine;
     done = new CountDownLatch(count);
     AtomicInteger names = new AtomicInteger();
     threads = Executors.newFixedThreadPool(Math.max(1, parallel),
@@ -40,11 +43,13 @@ final class RecognizerWarmUp {
       threads.execute(() -> {
         try {
           if (System.nanoTime() - deadlineNanos < 0
-              && pool.give(warmOne(engine, speech, turnBytes), AsrEngine.WARM_UP_RATE)) {
+              && pool.give(warmOne(speech, turnBytes), AsrEngine.WARM_UP_RATE)) {
             warmed.incrementAndGet();
           }
         } catch (Exception | LinkageError e) {
-          log.warn("a recognizer could not be warmed (it warms on a stream instead): {}", e.toString());
+          if (!(e instanceof InterruptedException)) {
+            log.warn("a recognizer could not be warmed (it warms on a stream instead): {}", e.toString());
+          }
         } finally {
           done.countDown();
         }
@@ -53,7 +58,7 @@ final class RecognizerWarmUp {
     threads.shutdown(); // its threads end when the queued warm-ups are done
   }
 
-  /** Waits for the warm-up to end (those started by the deadline warm); returns how many were warmed. */
+  /** Waits for the warm-up to end (those started by the deadline are warm); returns how many were warmed. */
   int await() {
     try {
       done.await();
@@ -68,7 +73,7 @@ final class RecognizerWarmUp {
     threads.shutdownNow();
   }
 
-  private static StreamRecognizer warmOne(AsrEngine engine, byte[] speech, int turnBytes) throws Exception {
+  private StreamRecognizer warmOne(byte[] speech, int turnBytes) throws Exception {
     StreamRecognizer r = engine.open(AsrEngine.WARM_UP_RATE);
     try {
       // In turns, as the scheduler feeds a stream.

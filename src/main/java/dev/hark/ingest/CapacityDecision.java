@@ -77,12 +77,12 @@ public final class CapacityDecision {
    * The deficit the lag's growth shows, for when the costs measured so far fall short of the truth (streams not
    * measured yet, a prior too low): when the threads, all busy, decode each second of audio in {@code 1 + g}
    * seconds, a lag grows at {@code g} ms a ms, and the demand is {@code capacity / (1 - g)} of what they supply;
-   * at least one source's worth (1). Capped at g = 0.2 (a quarter of a core a thread at a time): a client catching
+   * at least one source's worth (1). Capped at g = 1/3 (half a core a thread at a time): a client catching
    * up after a stall, or a source just restored sending its backlog, grows the lag faster than any recognizer's
    * shortfall could; the next reading, half a second later, sheds again if the lag still grows.
    */
   static long measuredDeficit(LoadSettings s, Reading r) {
-    double g = Math.min(0.2, Math.max(0, r.lagGrowth()));
+    double g = Math.min(1.0 / 3, Math.max(0, r.lagGrowth()));
     return Math.max(1, Math.round(s.threads() * DecodeLedger.CORE * g / (1 - g)));
   }
 

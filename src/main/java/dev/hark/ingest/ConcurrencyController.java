@@ -99,7 +99,7 @@ public final class ConcurrencyController {
    * by {@link CapacityDecision}, carried out by the {@link CapacityReducer}. Returns the sources shed.
    */
   public List<SourceState> recognizerLoad(RecognizerLoad l) {
-    ledger.warmAvailable(l.spares() > 0);
+    ledger.warmSpares(l.spares());
     long drops = capacityDrops.sum();
     CapacityDecision.Reading reading = capacityReducer.read(ledger, l, drops - capacityDropsSeen);
     capacityDropsSeen = drops;

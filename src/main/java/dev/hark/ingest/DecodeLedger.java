@@ -1,5 +1,6 @@
 package dev.hark.ingest;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,12 +23,13 @@ public final class DecodeLedger {
   private final AtomicLong reserved = new AtomicLong();
   /** The cost a new stream on a warm (reused) recognizer is expected to have; learned from measured streams. */
   private volatile long warmPrior;
-  /** How many times dearer a stream on a new recognizer is than on a warm one (Vosk: 2-4). */
+  /** How many times dearer a stream on a new recognizer is than on a warm one (Vosk: 2.5 in its first seconds). */
   private volatile double coldFactor = 1;
-  /** Whether the last load report saw spare (warm) recognizers. */
-  private volatile boolean warmAvailable = true;
-  /** Whether a stream's cost has been established and taught the prior. */
-  private volatile boolean learned;
+  /**
+   * Warm recognizers not yet promised: set from the spares at each load report, one taken by each reservation
+   * until the next, so a burst reserves the warm prior only for as many streams as will find a warm recognizer.
+   */
+  private final AtomicInteger warmCredits = new AtomicInteger();
 
   DecodeLedger(LoadSettings settings) {
     this.capacity = settings.capacity();
@@ -49,12 +51,13 @@ public final class DecodeLedger {
     return capacity - reserved.get();
   }
 
-  /**
-   * The cost a new stream reserves now: the engine's expectation, times its cold factor when no spare recognizer is
-   * warm; once streams have been measured, what they taught (their costs include their recognizers' warming).
-   */
+  /** The cost the next new stream would reserve: the warm prior while a warm recognizer is left, else the cold. */
   public long prior() {
-    return warmAvailable || learned ? warmPrior : Math.round(warmPrior * coldFactor);
+    return warmCredits.get() > 0 ? warmPrior : coldPrior();
+  }
+
+  private long coldPrior() {
+    return Math.round(warmPrior * coldFactor);
   }
 
   /** The engine's expectation before anything was measured; 0 for an engine that has none (measured only). */
@@ -63,9 +66,30 @@ public final class DecodeLedger {
     coldFactor = warmRtf > 0 ? Math.max(1, coldRtf / warmRtf) : 1;
   }
 
-  /** Whether a new stream would find a warm recognizer (from the last load report). */
-  void warmAvailable(boolean warm) {
-    warmAvailable = warm;
+  /** The cost a stream on a warm recognizer is expected to have now. */
+  public long warmPrior() {
+    return warmPrior;
+  }
+
+  /** The recognizer has {@code spares} warm recognizers waiting (each load report, and once warmed at start). */
+  public void warmSpares(int spares) {
+    warmCredits.set(spares);
+  }
+
+  /**
+   * Reserves one new stream's prior, warm if a warm recognizer is left for it, if it fits; returns the cost
+   * reserved, or -1.
+   */
+  long reservePrior() {
+    boolean warm = warmCredits.getAndDecrement() > 0;
+    long cost = warm ? warmPrior : coldPrior();
+    if (tryReserve(cost)) {
+      return cost;
+    }
+    if (warm) {
+      warmCredits.incrementAndGet();
+    }
+    return -1;
   }
 
   /** Reserves {@code cost} if it fits (always, without capacity control); false if it does not. */
@@ -91,10 +115,9 @@ public final class DecodeLedger {
     reserved.addAndGet(delta);
   }
 
-  /** A stream's cost was measured for the first time: the prior moves towards it. */
+  /** A stream's cost was established, past its recognizer's warming: the warm prior moves towards it. */
   void learn(long measured) {
-    long p = learned ? warmPrior : Math.round(warmPrior * (warmAvailable ? 1 : coldFactor));
+    long p = warmPrior;
     warmPrior = p + (measured - p) / LEARN_WEIGHT;
-    learned = true;
   }
 }

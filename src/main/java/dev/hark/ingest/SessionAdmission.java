@@ -38,8 +38,8 @@ public final class SessionAdmission {
         break;
       }
     }
-    long cost = ledger.prior();
-    if (!ledger.tryReserve(cost)) {
+    long cost = ledger.reservePrior();
+    if (cost < 0) {
       sessions.decrementAndGet();
       return REFUSED;
     }

@@ -26,12 +26,15 @@ final class SessionCredits {
     if (more <= 0) {
       return true;
     }
-    long prior = ledger.prior();
-    if (!ledger.tryReserve(prior * more)) {
-      return false;
-    }
     for (int i = 0; i < more; i++) {
-      credits.add(prior);
+      long cost = ledger.reservePrior();
+      if (cost < 0) {
+        for (int k = 0; k < i; k++) {
+          ledger.add(-credits.pollLast()); // all or none
+        }
+        return false;
+      }
+      credits.add(cost);
     }
     return true;
   }
@@ -43,19 +46,19 @@ final class SessionCredits {
    */
   boolean give(SourceState src) {
     Long credit = credits.poll();
+    long cost = credit != null ? credit : ledger.reservePrior();
+    if (cost >= 0) {
+      src.cost().hold(cost);
+      return true;
+    }
     long prior = ledger.prior();
-    if (credit != null) {
-      src.cost().hold(credit);
-    } else if (ledger.tryReserve(prior)) {
-      src.cost().hold(prior);
-    } else if (!src.sheddable()) {
+    if (!src.sheddable()) {
       ledger.add(prior); // forced: a block source is never shed, so it is taken past capacity
       src.cost().hold(prior);
-    } else {
-      src.cost().expect(prior);
-      return false;
+      return true;
     }
-    return true;
+    src.cost().expect(prior);
+    return false;
   }
 
   /** The session ends: what no source took is given back; returns how much. */

@@ -20,8 +20,13 @@ final class SourceCost {
 
   private final DecodeLedger ledger;
   private final AtomicLong held = new AtomicLong(NONE);
-  /** Windows measured before the cost stands on its own, without the prior as a floor, and teaches the prior. */
+  /** Windows measured before the cost stands on its own, without the prior as a floor. */
   static final int ESTABLISHED_WINDOWS = 5;
+  /**
+   * Windows measured before the cost teaches the warm prior: 6 s of audio, past the first seconds in which a Vosk
+   * recognizer new to speech decodes dearer (docs/benchmarks.md).
+   */
+  static final int TEACHING_WINDOWS = 15;
 
   /** The best estimate of this source's cost: the prior it was taken with, then each measurement. */
   private volatile long estimate;
@@ -104,7 +109,7 @@ final class SourceCost {
     windowDecodeNanos = 0;
     average = windows == 0 ? window : average + (window - average) / 4;
     windows++;
-    if (windows == ESTABLISHED_WINDOWS) {
+    if (windows == TEACHING_WINDOWS) {
       ledger.learn(average);
     }
     long cost = windows >= ESTABLISHED_WINDOWS ? average : Math.max(prior, average);

@@ -47,11 +47,8 @@ public final class HarkServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HarkServer.class);
   /** How often the recognizer's load is measured and acted on. */
   private static final long LOAD_INTERVAL_MS = 250;
-  /**
-   * No recognizer starts warming after this: with the model's load (about a second) and the warm-ups in flight,
-   * ready within 3 s of launch.
-   */
-  private static final long WARM_UP_WAIT_MS = 1200;
+  /** No recognizer starts warming after this, so the warm-up holds readiness for little more. */
+  private static final long WARM_UP_WAIT_MS = 1000;
 
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -175,14 +172,15 @@ public final class HarkServer implements AutoCloseable {
   private void warmUp() {
     DecodeLedger ledger = controller.ledger();
     ledger.expect(engine.expectedRtf(), engine.expectedColdRtf());
-    if (ledger.prior() <= 0) {
+    if (ledger.warmPrior() <= 0 || engine.warmUpSpeech() == null) {
       return;
     }
     long t0 = System.nanoTime();
-    int want = (int) Math.ceil((double) ledger.capacity() / ledger.prior());
+    int want = (int) Math.ceil((double) ledger.capacity() / ledger.warmPrior());
     int warmed = scheduler.warmUp(engine, want, WARM_UP_WAIT_MS);
+    ledger.warmSpares(warmed);
     log.info("{} of {} recognizers warmed in {} ms{}", warmed, want, (System.nanoTime() - t0) / 1_000_000,
-        warmed < want ? " (the time allowed ran out; the rest warm on streams)" : "");
+        warmed < want ? " (no more within the time allowed; new streams beyond them reserve the cold prior)" : "");
   }
 
   /** The agent check's port, or -1 without one. */

@@ -31,8 +31,8 @@ class CapacityDecisionTest {
     assertThat(CapacityDecision.decide(ON, reading(1.7, 0.99, 600, 0.2, 0, -1)))
         .isEqualTo(new CapacityDecision.Shed(CORE / 2, true));
     assertThat(CapacityDecision.decide(ON, reading(1.7, 0.99, 600, 2.8, 0, -1)))
-        .as("a client catching up grows the lag faster than time: a quarter of a core a thread at most")
-        .isEqualTo(new CapacityDecision.Shed(CORE / 2, true));
+        .as("a client catching up grows the lag faster than time: half a core a thread at most")
+        .isEqualTo(new CapacityDecision.Shed(CORE, true));
     assertThat(CapacityDecision.decide(ON, reading(1.7, 0.99, 600, 0, 0, -1)))
         .as("a lag past its bound but not growing: at least one source").isEqualTo(new CapacityDecision.Shed(1, true));
     assertThat(CapacityDecision.decide(ON, reading(1.7, 0.99, 100, 0, 3, -1)))
