@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,15 +25,15 @@ import org.slf4j.LoggerFactory;
  * native work, never for virtual threads' carriers or event loops) serves every stream that has queued audio, in
  * turns of at most {@link AsrSettings#turnMs()} (200 ms) of audio, first come first served, so every stream gets
  * results as it goes and none waits for another to end. A stream with nothing queued is in no queue and costs nothing.
- * A thread is
- * woken only when one is idle (the run queue was empty); a busy one takes the next stream by itself. A turn that
+ * A busy thread takes the next stream by itself; an idle one looks for more every few ms while audio flows, and is
+ * woken only when none is looking ({@link RunQueue}: a wake-up per chunk cost more than the chunk). A turn that
  * outlasts the stall timeout is taken for a call that will never return: its stream fails, its thread is written
  * off and a new one started, and the other streams go on.
  */
 public final class DecodeScheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DecodeScheduler.class);
 
-  private final LinkedBlockingQueue<DecodeJob> ready = new LinkedBlockingQueue<>();
+  private final RunQueue<DecodeJob> ready = new RunQueue<>();
   private final Set<DecodeJob> jobs = ConcurrentHashMap.newKeySet();
   private final List<DecodingThread> threads = new CopyOnWriteArrayList<>();
   private final AtomicInteger threadNumbers = new AtomicInteger();
