@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hark.asr.NoneEngine;
+import dev.hark.testing.Burst;
 import dev.hark.testing.Haproxy;
 import dev.hark.testing.Pcm;
 import dev.hark.testing.RawHttp;
@@ -14,15 +15,12 @@ import dev.hark.testing.WsClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
-import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
@@ -120,23 +118,10 @@ class ClusterCapacityTest {
     try (Haproxy lb = new Haproxy(nodes.stream().map(TestServer::port).toList(),
         nodes.stream().map(n -> n.server().agentPort()).toList(), 100)) {
       Thread.sleep(2500); // the balancer has seen every node up
-      List<CompletableFuture<WsClient>> tries = new ArrayList<>();
-      for (int i = 0; i < 12; i++) {
-        tries.add(CompletableFuture.supplyAsync(() -> WsClient.connect(lb.port(), "/ws/live", List.of())));
-      }
-      List<WsClient> taken = new ArrayList<>();
-      int refused = 0;
-      for (CompletableFuture<WsClient> t : tries) {
-        try {
-          taken.add(t.join());
-        } catch (CompletionException e) {
-          assertThat(e.getCause()).isInstanceOfSatisfying(WebSocketHandshakeException.class,
-              h -> assertThat(h.getResponse().statusCode()).isEqualTo(503));
-          refused++;
-        }
-      }
+      Burst burst = Burst.of(12, () -> WsClient.connect(lb.port(), "/ws/live", List.of()));
+      List<WsClient> taken = burst.taken();
       assertThat(taken).hasSize(9);
-      assertThat(refused).isEqualTo(3);
+      assertThat(burst.refused()).hasSize(3).containsOnly(503);
       Map<String, Integer> perNode = new HashMap<>();
       List<Thread> senders = new ArrayList<>();
       for (WsClient c : taken) {
