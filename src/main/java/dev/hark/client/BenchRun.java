@@ -171,17 +171,13 @@ public final class BenchRun {
   }
 
   /** Whether every frame a session's {@code stopped} counts as dropped was dropped because its source was shed. */
+  @SuppressWarnings("unchecked") // the parser's objects are Map<String, Object>
   private static boolean lostOnlyToSheds(Map<String, Object> stats) {
     for (Object source : JsonObjects.obj(stats, "sources").values()) {
-      if (source instanceof Map<?, ?> m) {
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-          if (e.getKey().equals("dropped_by_reason") && e.getValue() instanceof Map<?, ?> reasons) {
-            for (Map.Entry<?, ?> r : reasons.entrySet()) {
-              if (!r.getKey().equals("source_shed") && r.getValue() instanceof Number n && n.longValue() > 0) {
-                return false;
-              }
-            }
-          }
+      Map<String, Object> reasons = JsonObjects.obj((Map<String, Object>) source, "dropped_by_reason");
+      for (Map.Entry<String, Object> r : reasons.entrySet()) {
+        if (!r.getKey().equals("source_shed") && r.getValue() instanceof Number n && n.longValue() > 0) {
+          return false;
         }
       }
     }

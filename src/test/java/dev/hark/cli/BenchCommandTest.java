@@ -54,6 +54,10 @@ class BenchCommandTest {
       assertThat(JsonObjects.num(r, "frames_accepted") + JsonObjects.num(r, "frames_dropped")).isEqualTo(sent);
       assertThat(JsonObjects.num(r, "server_frames_dropped")).isEqualTo(JsonObjects.num(r, "frames_dropped"));
       assertThat(JsonObjects.num(r, "backpressure_statuses")).isPositive();
+      // Dropped from full queues, not shed: every session that lost audio lost part of a stream it kept.
+      assertThat(JsonObjects.num(r, "sessions_losing_part")).isPositive()
+          .isEqualTo(JsonObjects.num(r, "sessions_losing_audio"));
+      assertThat(JsonObjects.num(r, "sessions_shed_whole")).isZero();
     }
   }
 
